@@ -1,0 +1,3 @@
+from storywatch.cli import main
+
+raise SystemExit(main())

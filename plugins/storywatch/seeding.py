@@ -1,0 +1,17 @@
+"""Loading `seeds/`: the seed articles now; threads and feeds when their modules are present."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from storywatch.db import Connection
+from storywatch.ingest import IngestReport, ingest_paths
+
+
+def seed_article_paths(seeds_dir: Path) -> list[Path]:
+    """The article files of the seeds folder (not threads.yml or feeds.yml)."""
+    return [path for path in sorted(seeds_dir.iterdir()) if path.suffix in (".txt", ".html")]
+
+
+def load_seed_articles(conn: Connection, seeds_dir: Path) -> IngestReport:
+    """Ingest the seed articles; idempotent like every ingest."""
+    return ingest_paths(conn, seed_article_paths(seeds_dir))

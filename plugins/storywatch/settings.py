@@ -1,0 +1,58 @@
+"""Configuration from environment variables, in one place.
+
+| variable | meaning | default |
+|---|---|---|
+| STORYWATCH_DATABASE_URL | PostgreSQL URL (`postgresql://...`) | unset: the embedded server |
+| STORYWATCH_HOME | folder for the embedded server's data and local state | `./.storywatch` |
+| STORYWATCH_EMBEDDED_PORT | also listen on 127.0.0.1:PORT (embedded server only) | unset: Unix socket only |
+| STORYWATCH_ALLOWED_NETWORKS | CIDRs the fetcher may reach despite being non-public | empty |
+| STORYWATCH_SHARED_DIR | folder with the shared fixtures and benchmarks | `../shared` beside the repo |
+| STORYWATCH_SEEDS_DIR | folder of seed articles, threads.yml and feeds.yml | `seeds/` in the repo |
+| STORYWATCH_SQL_DIR | folder with `migrations/` and `views/` | `sql/` in the repo |
+"""
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _parse_networks(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    networks = []
+    for part in raw.split(","):
+        part = part.strip()
+        if part:
+            networks.append(ipaddress.ip_network(part, strict=False))
+    return tuple(networks)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything storywatch reads from its environment."""
+
+    database_url: str | None = None
+    home: Path = Path(".storywatch")
+    embedded_port: int | None = None
+    allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    shared_dir: Path = REPO_ROOT.parent / "shared"
+    seeds_dir: Path = REPO_ROOT / "seeds"
+    sql_dir: Path = REPO_ROOT / "sql"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from `env` (default: `os.environ`)."""
+        env = os.environ if env is None else env
+        port = env.get("STORYWATCH_EMBEDDED_PORT", "").strip()
+        return cls(
+            database_url=env.get("STORYWATCH_DATABASE_URL") or None,
+            home=Path(env.get("STORYWATCH_HOME") or ".storywatch").absolute(),
+            embedded_port=int(port) if port else None,
+            allowed_networks=_parse_networks(env.get("STORYWATCH_ALLOWED_NETWORKS", "")),
+            shared_dir=Path(env.get("STORYWATCH_SHARED_DIR") or REPO_ROOT.parent / "shared"),
+            seeds_dir=Path(env.get("STORYWATCH_SEEDS_DIR") or REPO_ROOT / "seeds"),
+            sql_dir=Path(env.get("STORYWATCH_SQL_DIR") or REPO_ROOT / "sql"),
+        )
