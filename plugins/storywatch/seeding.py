@@ -15,3 +15,13 @@ def seed_article_paths(seeds_dir: Path) -> list[Path]:
 def load_seed_articles(conn: Connection, seeds_dir: Path) -> IngestReport:
     """Ingest the seed articles; idempotent like every ingest."""
     return ingest_paths(conn, seed_article_paths(seeds_dir))
+
+
+def load_seeds(conn: Connection, seeds_dir: Path) -> dict[str, int]:
+    """Load everything in `seeds/` (articles; threads and feeds as their modules add them)."""
+    report = load_seed_articles(conn, seeds_dir)
+    return {
+        "files": len(report.stored) + len(report.failed),
+        "new_versions": len(report.new_versions),
+        "failed": len(report.failed),
+    }
