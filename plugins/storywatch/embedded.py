@@ -64,6 +64,10 @@ class EmbeddedServer:
         """True when the postmaster named in pgdata answers."""
         if not (self.pgdata / "postmaster.pid").exists():
             return False
+        # A postmaster.pid naming some other live process is not a server: require the socket.
+        socket_port = self.tcp_port or SOCKET_PORT
+        if not (self.pgdata / f".s.PGSQL.{socket_port}").exists():
+            return False
         result = self._run("pg_ctl", "-D", str(self.pgdata), "status", check=False)
         return result.returncode == 0
 
