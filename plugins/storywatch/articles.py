@@ -120,6 +120,8 @@ def parse_metadata(yaml_text: str, *, where: str) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         line = f" line {mark.line + 1}" if mark is not None else ""
         raise ArticleFileError(f"{where}{line} is not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+    except ValueError as exc:  # e.g. a timestamp in year 0, which YAML parses but Python cannot hold
+        raise ArticleFileError(f"{where} has a value that cannot be read: {exc}") from exc
     if data is None:
         return {}
     if not isinstance(data, dict):

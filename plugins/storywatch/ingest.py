@@ -5,6 +5,8 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg2
+
 from storywatch.articles import ArticleFile, ArticleFileError, find_article_files, read_article_file
 from storywatch.db import Connection
 from storywatch.pages import extract_page
@@ -35,14 +37,24 @@ def ingest_paths(conn: Connection, paths: list[Path]) -> IngestReport:
         try:
             stored = store_article(conn, to_article_text(read_article_file(path, root)))
         except ArticleFileError as exc:
-            report.failed.append((path, str(exc)))
-            record_item_error(conn, STAGE, str(path), str(exc))
-            log.warning("skipped %s: %s", path, exc)
+            _record_failure(conn, report, path, str(exc))
+            continue
+        except (psycopg2.OperationalError, psycopg2.InterfaceError):
+            raise  # the database is gone: the batch stops; what was stored stays stored
+        except Exception as exc:  # one odd file must never stop the batch
+            log.exception("unexpected failure on %s", path)
+            _record_failure(conn, report, path, f"unexpected {type(exc).__name__}: {exc}")
             continue
         report.stored.append((path, stored))
         log.info("%s: %s (document %d, version %d)", path, stored.outcome,
                  stored.document_id, stored.version_no)
     return report
+
+
+def _record_failure(conn: Connection, report: IngestReport, path: Path, reason: str) -> None:
+    report.failed.append((path, reason))
+    record_item_error(conn, STAGE, str(path), reason)
+    log.warning("skipped %s: %s", path, reason)
 
 
 def to_article_text(article: ArticleFile) -> ArticleText:
