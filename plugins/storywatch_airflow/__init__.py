@@ -1,0 +1,1 @@
+"""The thin Airflow side of storywatch: the Connection hook, the Asset, the local runner."""
