@@ -1,0 +1,31 @@
+"""Run every processing stage over the document versions not yet processed.
+
+Scheduled on the Asset of new document versions (updated by the seed, poll and
+revisit DAGs). Each stage claims its pending versions itself, so a run with
+nothing pending does nothing, and two runs never process a version twice.
+"""
+from __future__ import annotations
+
+from contextlib import closing
+
+import pendulum
+from airflow.sdk import dag, task
+
+from storywatch import pipeline
+from storywatch_airflow.assets import DOCUMENT_VERSIONS
+from storywatch_airflow.hooks import connect
+
+
+@dag(schedule=[DOCUMENT_VERSIONS], start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+     catchup=False, max_active_runs=1, tags=["storywatch"], doc_md=__doc__,
+     default_args={"retries": 2})
+def storywatch_process():
+    @task
+    def process_pending() -> dict[str, dict[str, int]]:
+        with closing(connect()) as conn:
+            return pipeline.process_pending(conn)
+
+    process_pending()
+
+
+storywatch_process()
