@@ -231,6 +231,9 @@ class Children:
     def spawn(self, name: str, command: list[str]) -> subprocess.Popen[bytes]:
         """Start `command` in a new session, its output in logs/NAME.log."""
         with open(self.log_path(name), "ab") as log:
+            # The logs outlive a run: mark where this one starts.
+            log.write(f"\n=== {time.strftime('%Y-%m-%dT%H:%M:%S%z')} {' '.join(command[1:])}\n".encode())
+            log.flush()
             process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 env=self.env, cwd=REPO_ROOT, start_new_session=True,
