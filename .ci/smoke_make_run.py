@@ -13,7 +13,8 @@ PostgreSQL server run in sessions of their own). Standard library only.
 
 Exit status 0 when everything held, 1 otherwise. Usage:
     python3 .ci/smoke_make_run.py [--timeout 600] [--keep] [-- COMMAND ...]
-COMMAND defaults to `make run`.
+COMMAND defaults to `make run`. SMOKE_STOP_TIMEOUT (seconds, default 120) bounds the
+wait for everything to stop after SIGINT.
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DAGS = ("storywatch_seed", "storywatch_process")
-STOP_TIMEOUT = 120.0
+STOP_TIMEOUT = float(os.environ.get("SMOKE_STOP_TIMEOUT", "120"))
 
 
 def say(message: str, start: float) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import ctypes
 import fcntl
 import json
 import os
@@ -58,6 +59,7 @@ SEED_DAG = "storywatch_seed"
 DAG_TAG = "storywatch"
 STARTUP_TIMEOUT = 300.0  # a cold first start on a busy 2-core box: migrations, imports, parsing
 STOP_GRACE = 30.0
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 class Shutdown(BaseException):
@@ -237,6 +239,7 @@ class Children:
             process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 env=self.env, cwd=REPO_ROOT, start_new_session=True,
+                preexec_fn=_terminate_with_parent,
             )
         self.running[name] = process
         self.sessions.add(process.pid)
@@ -286,6 +289,13 @@ class Children:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=5)
         return killed
+
+
+def _terminate_with_parent() -> None:
+    """In the child: get SIGTERM if this process dies, even by SIGKILL (Linux prctl)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def session_members(sessions: set[int]) -> list[int]:
@@ -419,7 +429,13 @@ def storywatch_server(settings: Settings, out: TextIO) -> Iterator[str]:
         return
     server = EmbeddedServer(settings.home, settings.embedded_port)
     print("starting the embedded PostgreSQL server ...", file=out, flush=True)
-    started = server.start()
+    was_running = server.is_running()
+    try:
+        started = server.start()
+    except Shutdown:
+        if not was_running:  # interrupted half way: whatever pg_ctl got going is ours
+            server.stop(mode="fast")
+        raise
     try:
         db.wait_until_ready(server.url())
         yield server.url()
@@ -428,8 +444,8 @@ def storywatch_server(settings: Settings, out: TextIO) -> Iterator[str]:
             print("stopping the embedded PostgreSQL server ...", file=out, flush=True)
             server.stop(mode="fast")
         else:
-            print(f"the embedded server in {server.pgdata} was already running: left running",
-                  file=out, flush=True)
+            print(f"the embedded server in {server.pgdata} was running before this run, so it is "
+                  "left running (`storywatch db stop` stops it)", file=out, flush=True)
 
 
 def _with_database(url: str, name: str) -> str:

@@ -4,8 +4,10 @@ from __future__ import annotations
 import base64
 import json
 import os
+import signal
 import socket
 import stat
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -135,3 +137,33 @@ def test_stop_all_is_quick_when_children_exit_on_sigterm(paths: LocalPaths) -> N
     assert children.stop_all(grace=30) == []
     assert time.monotonic() - started < 5
     assert leader.returncode is not None
+
+
+def test_children_get_sigterm_when_the_runner_is_killed(paths: LocalPaths, tmp_path: Path) -> None:
+    # A runner killed by SIGKILL cannot stop anything; its children must not outlive it.
+    marker = tmp_path / "child.pid"
+    runner_code = (
+        "import os, sys, time\n"
+        "from storywatch_airflow.localrun import Children\n"
+        "from pathlib import Path\n"
+        f"children = Children(Path({str(paths.logs)!r}), os.environ)\n"
+        "child = children.spawn('sleeper', [sys.executable, '-c', 'import time; time.sleep(120)'])\n"
+        f"Path({str(marker)!r}).write_text(str(child.pid))\n"
+        "time.sleep(120)\n"
+    )
+    runner = subprocess.Popen([sys.executable, "-c", runner_code])
+    deadline = time.monotonic() + 20
+    while not marker.exists() or not marker.read_text():
+        assert time.monotonic() < deadline, "the runner never started its child"
+        time.sleep(0.05)
+    child_pid = int(marker.read_text())
+    runner.kill()
+    runner.wait()
+    deadline = time.monotonic() + 10
+    try:
+        while localrun.session_members({child_pid}):
+            assert time.monotonic() < deadline, "the child outlived its killed runner"
+            time.sleep(0.05)
+    finally:
+        for pid in localrun.session_members({child_pid}):
+            os.kill(pid, signal.SIGKILL)
