@@ -344,6 +344,8 @@ class Api:
                 status = response.status
         except urllib.error.HTTPError as exc:
             payload, status = exc.read(), exc.code
+        except OSError as exc:  # URLError, refused, reset, timed out
+            raise StorywatchError(f"the Airflow API at {self.base_url} does not answer: {exc}") from exc
         try:
             return status, json.loads(payload) if payload else None
         except ValueError:
@@ -353,7 +355,7 @@ class Api:
         """True once the api-server answers its health check."""
         try:
             status, _ = self.call("GET", "/api/v2/monitor/health")
-        except OSError:
+        except StorywatchError:
             return False
         return status == 200
 
@@ -366,7 +368,10 @@ class Api:
 
     def has_dag(self, dag_id: str) -> bool:
         """True once the dag-processor has parsed `dag_id`."""
-        status, _ = self.call("GET", f"/api/v2/dags/{dag_id}")
+        try:
+            status, _ = self.call("GET", f"/api/v2/dags/{dag_id}")
+        except StorywatchError:
+            return False
         return status == 200
 
     def unpause_tagged(self, tag: str) -> list[str]:
@@ -497,9 +502,14 @@ def _raise_shutdown(signum: int, _frame: FrameType | None) -> None:
 def run(settings: Settings, env: Mapping[str, str], out: TextIO) -> int:
     """Start everything, wait for Ctrl-C or SIGTERM (or a component dying), stop everything."""
     paths = LocalPaths(settings.home)
-    paths.home.mkdir(parents=True, exist_ok=True)
-    paths.airflow_home.mkdir(mode=0o700, exist_ok=True)
-    paths.logs.mkdir(exist_ok=True)
+    try:
+        paths.logs.mkdir(parents=True, exist_ok=True)
+        paths.airflow_home.chmod(0o700)  # it holds the secrets and the password file
+    except OSError as exc:
+        raise StorywatchError(
+            f"STORYWATCH_HOME {paths.home} is not writable ({exc.strerror}): point "
+            "STORYWATCH_HOME at a folder you can write"
+        ) from exc
     port = choose_port(env)
     api = Api(f"http://127.0.0.1:{port}")
     children: Children | None = None

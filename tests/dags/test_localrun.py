@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from storywatch.errors import StorywatchError
+from storywatch.settings import REPO_ROOT
 from storywatch_airflow import localrun
 from storywatch_airflow.localrun import Children, LocalPaths
 
@@ -167,3 +168,27 @@ def test_children_get_sigterm_when_the_runner_is_killed(paths: LocalPaths, tmp_p
     finally:
         for pid in localrun.session_members({child_pid}):
             os.kill(pid, signal.SIGKILL)
+
+
+def test_unwritable_home_ends_with_one_clear_line(tmp_path: Path) -> None:
+    home = tmp_path / "file-not-folder"
+    home.write_text("")
+    env = {"STORYWATCH_HOME": str(home / "sub"), "PATH": os.environ.get("PATH", ""),
+           "PYTHONPATH": str(REPO_ROOT / "plugins")}
+    result = subprocess.run(
+        [sys.executable, "-m", "storywatch_airflow.localrun"], env=env, capture_output=True,
+        text=True, timeout=60,
+    )
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "STORYWATCH_HOME" in lines[0] and "not writable" in lines[0], lines
+
+
+def test_unanswered_api_is_a_clear_error() -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    api = localrun.Api(f"http://127.0.0.1:{port}")
+    assert api.is_healthy() is False
+    with pytest.raises(StorywatchError, match="does not answer"):
+        api.log_in("admin", "x")
