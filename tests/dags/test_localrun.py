@@ -152,7 +152,8 @@ def test_children_get_sigterm_when_the_runner_is_killed(paths: LocalPaths, tmp_p
         f"Path({str(marker)!r}).write_text(str(child.pid))\n"
         "time.sleep(120)\n"
     )
-    runner = subprocess.Popen([sys.executable, "-c", runner_code])
+    runner = subprocess.Popen([sys.executable, "-c", runner_code],
+                              env=dict(os.environ, PYTHONPATH=str(REPO_ROOT / "plugins")))
     deadline = time.monotonic() + 20
     while not marker.exists() or not marker.read_text():
         assert time.monotonic() < deadline, "the runner never started its child"
