@@ -180,7 +180,7 @@ def stop_and_check(process: subprocess.Popen[bytes], home: Path, start: float) -
         remaining = leftovers(pgid, home)
         if not remaining and process.returncode is not None and not embedded_server_running(home):
             say(f"everything stopped {time.monotonic() - stop_started:.1f} s after SIGINT "
-                f"(make exit status {process.returncode})", start)
+                f"(exit status {process.returncode})", start)
             return True
         time.sleep(0.5)
     say(f"FAIL: {STOP_TIMEOUT:.0f} s after SIGINT these are still alive:", start)
