@@ -6,9 +6,9 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import shared_path
 from httpserver import LocalServer
+
 from storywatch.fetch import ACCEPT_FEED, Fetcher, FetchError, parse_retry_after
 from storywatch.politeness import MemoryPoliteness
 
