@@ -40,7 +40,10 @@ WINDOWS_1252_ALIASES = {"latin_1", "ascii", "cp1252"}
 # Multi-byte labels a page cannot really be in when they are declared inside the
 # (ASCII-compatible) document itself: the declaration could not have been read.
 UNREADABLE_DECLARED = {"utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be"}
-DETECTION_MARGIN = 0.02
+DETECTION_MARGIN = 0.1
+WESTERN_PUNCTUATION = set("\u00a0\u00ab\u00bb\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u2026"
+                          "\u00b0\u00ba\u00aa\u00b7\u20ac\u00a3\u00a7\u00a9\u00ae\u00b1\u00d7\u00a1\u00bf"
+                          "\u2022\u2122\u00b4\u00bd\u00bc\u00be")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,17 +106,39 @@ def decode_body(body: bytes, content_type: str | None = None) -> Decoded:
 def detect(body: bytes) -> Decoded:
     """Guess the encoding of `body` that declares none and is not UTF-8."""
     results = list(charset_normalizer.from_bytes(body))
-    if results:
-        best_chaos = min(r.chaos for r in results)
-        plausible = [r for r in results if r.chaos <= best_chaos + DETECTION_MARGIN]
-        for result in plausible:
-            if {"cp1252", "latin_1"} & set(result.could_be_from_charset):
-                return Decoded(_decode_1252(body), "cp1252", "detected")
-        encoding = normalise_label(plausible[0].encoding) or "cp1252"
-        text = _decode_single(body, encoding)
-        if text is not None:
+    if not results:
+        return Decoded(_decode_1252(body), "cp1252", "fallback")
+    best_chaos = min(r.chaos for r in results)
+    plausible = [r for r in results if r.chaos <= best_chaos + DETECTION_MARGIN]
+    if any({"cp1252", "latin_1"} & set(r.could_be_from_charset) for r in plausible):
+        text = _decode_1252(body)
+        if looks_western(text):
+            return Decoded(text, "cp1252", "detected")
+    for result in sorted(results, key=lambda r: r.chaos):
+        encoding = normalise_label(result.encoding)
+        text = _decode_single(body, encoding) if encoding else None
+        if encoding and text is not None:
             return Decoded(text, encoding, "detected")
     return Decoded(_decode_1252(body), "cp1252", "fallback")
+
+
+def looks_western(text: str) -> bool:
+    """True when `text` reads like a Western European language: few, ordinary accented letters.
+
+    Cyrillic or Greek bytes read as windows-1252 give words made only of
+    accented letters; Central European ones give symbols such as ³ and ¹
+    inside words. Either rules windows-1252 out.
+    """
+    letters = accented = odd = 0
+    for ch in text:
+        if ch.isascii():
+            letters += ch.isalpha()
+        elif ch.isalpha():
+            letters += 1
+            accented += 1
+        elif ch not in WESTERN_PUNCTUATION:
+            odd += 1
+    return accented <= 0.5 * max(letters, 1) and odd <= 0.01 * max(letters, 1)
 
 
 def _try_decode(body: bytes, encoding: str) -> str | None:
