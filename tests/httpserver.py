@@ -1,6 +1,7 @@
 """A local HTTP server for tests (a pytest plugin): real HTTP on 127.0.0.1, routes set per test.
 
-Use the `http_server` fixture (a fresh server on a random port for each test):
+Use the `http_server` fixture (a fresh server on a random port for each test;
+`https_server` is the same over TLS, with a test CA from `test_certificates`):
 
     def test_something(http_server):
         http_server.static("/feed.xml", xml_bytes, content_type="application/rss+xml")
@@ -29,11 +30,14 @@ from __future__ import annotations
 import functools
 import gzip as gzip_module
 import ipaddress
+import ssl
 import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -124,11 +128,13 @@ class LocalServer:
     stopping: threading.Event = field(default_factory=threading.Event)
     host: str = "127.0.0.1"
     port: int = 0
+    scheme: str = "http"
+    sni_names: list[str | None] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def url(self, path: str = "/") -> str:
         """The absolute URL of `path` on this server."""
-        return f"http://{self.host}:{self.port}{path}"
+        return f"{self.scheme}://{self.host}:{self.port}{path}"
 
     def settings(self, **overrides: object) -> Settings:
         """Settings that allow loopback (127.0.0.0/8), the way tests reach this server."""
@@ -293,13 +299,77 @@ class LocalServer:
         return self.static("/robots.txt", text, content_type="text/plain", status=status)
 
 
-@pytest.fixture
-def http_server() -> Iterator[LocalServer]:
-    """A threaded HTTP server on 127.0.0.1 (random port) for this test only."""
-    owner = LocalServer()
+@dataclass(frozen=True, slots=True)
+class TestCertificates:
+    """A throwaway CA and a server certificate it signed, for `news.test` and 127.0.0.1."""
+
+    ca_pem: str
+    cert_file: Path
+    key_file: Path
+
+    def client_context(self) -> ssl.SSLContext:
+        """A client TLS context that trusts only the test CA."""
+        return ssl.create_default_context(cadata=self.ca_pem)
+
+
+def make_certificates(folder: Path, names: tuple[str, ...] = ("news.test",)) -> TestCertificates:
+    """Create a CA and a server certificate for `names` and 127.0.0.1 under `folder`."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.now(UTC)
+
+    def build(subject: str, issuer: x509.Name | None, key: ec.EllipticCurvePrivateKey,
+              signer: ec.EllipticCurvePrivateKey, ca: bool) -> x509.Certificate:
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(issuer or name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(days=1))
+            .not_valid_after(now + timedelta(days=7))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
+        if ca:
+            builder = builder.add_extension(
+                x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
+            ).add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        else:
+            alt = [x509.DNSName(n) for n in names] + [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            builder = builder.add_extension(x509.SubjectAlternativeName(alt), critical=False).add_extension(
+                x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+            )
+        return builder.sign(signer, hashes.SHA256())
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_cert = build("storywatch test CA", None, ca_key, ca_key, ca=True)
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = build(names[0], ca_cert.subject, key, ca_key, ca=False)
+    cert_file, key_file = folder / "server.pem", folder / "server.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                          serialization.NoEncryption())
+    )
+    return TestCertificates(ca_cert.public_bytes(serialization.Encoding.PEM).decode(), cert_file, key_file)
+
+
+@contextmanager
+def serve(certificates: TestCertificates | None = None) -> Iterator[LocalServer]:
+    """Run a LocalServer (HTTPS when `certificates` are given) until the block ends."""
+    owner = LocalServer(scheme="https" if certificates else "http")
     server = _Server(("127.0.0.1", 0), _RequestHandler)
     server.owner = owner
     owner.port = server.server_address[1]
+    if certificates:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(certificates.cert_file, certificates.key_file)
+        context.sni_callback = lambda _sock, name, _ctx: owner.sni_names.append(name)  # type: ignore[assignment]
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
@@ -309,3 +379,23 @@ def http_server() -> Iterator[LocalServer]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def http_server() -> Iterator[LocalServer]:
+    """A threaded HTTP server on 127.0.0.1 (random port) for this test only."""
+    with serve() as owner:
+        yield owner
+
+
+@pytest.fixture(scope="session")
+def test_certificates(tmp_path_factory: pytest.TempPathFactory) -> TestCertificates:
+    """A test CA and a certificate for news.test and 127.0.0.1 (trust it with `client_context()`)."""
+    return make_certificates(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def https_server(test_certificates: TestCertificates) -> Iterator[LocalServer]:
+    """Like `http_server`, over TLS with the `test_certificates`; `sni_names` records SNI."""
+    with serve(test_certificates) as owner:
+        yield owner

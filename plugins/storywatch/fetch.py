@@ -207,6 +207,7 @@ class Fetcher:
         total_timeout: float = 30,
         max_bytes: int = 10 * 2**20,
         max_redirects: int = 5,
+        tls_context: ssl.SSLContext | None = None,
     ) -> None:
         self.settings = settings
         self.resolver = resolver or resolve_host
@@ -217,7 +218,8 @@ class Fetcher:
         self.total_timeout = total_timeout
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
-        self.tls = ssl.create_default_context()
+        # The system's CAs; a deployment behind a private CA (or a test) passes its own context.
+        self.tls = tls_context or ssl.create_default_context()
 
     def fetch(
         self,

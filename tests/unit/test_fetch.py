@@ -383,3 +383,32 @@ def _net(cidr: str):
     import ipaddress
 
     return ipaddress.ip_network(cidr)
+
+
+def test_https_sends_sni_and_verifies_the_certificate_against_the_host_name(https_server, test_certificates):
+    https_server.static("/secure", "over tls")
+    fetcher = make_fetcher(https_server, tls_context=test_certificates.client_context())
+    response = fetcher.fetch(f"https://news.test:{https_server.port}/secure")
+    assert response.text == "over tls"
+    assert https_server.sni_names == ["news.test"]
+
+
+def test_https_with_an_untrusted_certificate_is_refused(https_server):
+    https_server.static("/secure", "over tls")
+    with pytest.raises(FetchError) as caught:
+        make_fetcher(https_server).fetch(f"https://news.test:{https_server.port}/secure")
+    assert caught.value.reason == "tls"
+    assert https_server.hits("/secure") == 0
+
+
+def test_https_certificate_for_another_name_is_refused(https_server, test_certificates):
+    https_server.static("/secure", "over tls")
+    FAKE_DNS["impostor.test"] = ["127.0.0.1"]
+    try:
+        fetcher = make_fetcher(https_server, tls_context=test_certificates.client_context())
+        with pytest.raises(FetchError) as caught:
+            fetcher.fetch(f"https://impostor.test:{https_server.port}/secure")
+    finally:
+        del FAKE_DNS["impostor.test"]
+    assert caught.value.reason == "tls"
+    assert "impostor.test" in str(caught.value)
