@@ -5,9 +5,9 @@ import gzip
 import zlib
 
 import pytest
-from httpserver import gzip_bomb_bytes
 
 from storywatch.bodies import BodyTooLarge, BodyUndecodable, Decoder, is_text_type, looks_binary
+from tests.httpserver import gzip_bomb_bytes
 
 
 def feed_in_chunks(decoder: Decoder, data: bytes, size: int = 1000) -> bytes:

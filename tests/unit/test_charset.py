@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import shared_path
 
 from storywatch.charset import declared_charset, decode_body
+from tests.conftest import shared_path
 
 PORTUGUESE = "Eleições: Bolsonaro perde de Haddad em simulações de 2º turno; ação da Polícia Federal"
 

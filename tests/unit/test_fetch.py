@@ -1,16 +1,15 @@
 """The fetcher against a real local HTTP server: limits, redirects, bodies, validators."""
 from __future__ import annotations
 
-import gzip
 import time
 from pathlib import Path
 
 import pytest
-from conftest import shared_path
-from httpserver import LocalServer
 
 from storywatch.fetch import ACCEPT_FEED, Fetcher, FetchError, parse_retry_after
 from storywatch.politeness import MemoryPoliteness
+from tests.conftest import shared_path
+from tests.httpserver import LocalServer
 
 FAKE_DNS = {
     "news.test": ["127.0.0.1"],
@@ -372,9 +371,7 @@ def test_two_pages_from_one_host_are_no_faster_than_the_interval(http_server):
 def test_gzip_of_fixture_feed_matches_plain(http_server):
     feed = shared_path("fixtures", "feeds", "rbren_rss-parser__guardian.rss").read_bytes()
     http_server.static("/plain", feed, content_type="application/rss+xml")
-    http_server.handler("/gz", lambda h: __import__("httpserver").send(
-        h, 200, gzip.compress(feed), content_type="application/rss+xml",
-        headers={"Content-Encoding": "gzip"}))
+    http_server.gzip("/gz", feed, content_type="application/rss+xml")
     fetcher = make_fetcher(http_server)
     assert fetcher.fetch(http_server.url("/gz")).text == fetcher.fetch(http_server.url("/plain")).text
 

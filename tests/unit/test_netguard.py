@@ -5,7 +5,8 @@ import socket
 import textwrap
 
 import pytest
-from netguard import NetworkGuardViolation
+
+from tests.netguard import NetworkGuardViolation
 
 
 def test_connect_outside_loopback_is_refused_before_any_packet(netguard):
@@ -85,6 +86,6 @@ def test_a_swallowed_violation_still_fails_the_test(pytester):
             """
         )
     )
-    result = pytester.runpytest_inprocess("-p", "netguard", "-q")
+    result = pytester.runpytest_inprocess("-p", "tests.netguard", "-q")
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*network guard: connection to 10.9.9.9:80*"])

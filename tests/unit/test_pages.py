@@ -6,10 +6,10 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from conftest import shared_path
 
 from storywatch.pagemeta import parse_date, read_page_meta
 from storywatch.pages import extract_page
+from tests.conftest import shared_path
 
 BODY = "".join(
     f"<p>Paragraph {i}: Russia has massed more than 130,000 troops near the border with Ukraine, "

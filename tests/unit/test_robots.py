@@ -4,11 +4,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from httpserver import LocalServer
 
 from storywatch.fetch import Fetcher, FetchError
 from storywatch.politeness import MemoryPoliteness
 from storywatch.robots import MemoryRobotsCache, entry_allows, entry_from_status, origin_of
+from tests.httpserver import LocalServer
 
 ROBOTS = """\
 User-agent: *
