@@ -28,14 +28,15 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from storywatch import __version__, bodies
 from storywatch.addresses import IPAddress, Resolver, describe, is_allowed, parse_ip, resolve_host
 from storywatch.charset import decode_body
 from storywatch.errors import StorywatchError
-from storywatch.politeness import DEFAULT_BACK_OFF, MemoryPoliteness, Politeness
-from storywatch.robots import MemoryRobotsCache, Robots, RobotsCache
+from storywatch.politeness import DEFAULT_BACK_OFF, MemoryPoliteness, PgPoliteness, Politeness
+from storywatch.robots import MemoryRobotsCache, PgRobotsCache, Robots, RobotsCache
 from storywatch.settings import Settings
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
@@ -108,6 +109,17 @@ class Target:
         """The Host header value."""
         host = f"[{self.host}]" if self.ip is not None and self.ip.version == 6 else self.host
         return host if self.port == DEFAULT_PORTS[self.scheme] else f"{host}:{self.port}"
+
+
+def connect_fetcher(settings: Settings, database_url: str, **options: Any) -> Fetcher:
+    """A Fetcher whose host slots and robots.txt cache live in PostgreSQL, for side-by-side workers.
+
+    It opens one connection of its own (politeness and robots cache share it);
+    close it with `fetcher.close()`. `options` go to Fetcher (timeouts, limits).
+    """
+    politeness = PgPoliteness.connect(database_url, settings.host_interval)
+    robots_cache = PgRobotsCache(politeness.conn, lock=politeness.lock)
+    return Fetcher(settings, politeness=politeness, robots_cache=robots_cache, **options)
 
 
 def parse_target(url: str) -> Target:
@@ -221,6 +233,12 @@ class Fetcher:
         # The system's CAs; a deployment behind a private CA (or a test) passes its own context.
         self.tls = tls_context or ssl.create_default_context()
 
+    def close(self) -> None:
+        """Close the database connection of a PostgreSQL-backed politeness, if any."""
+        conn = getattr(self.politeness, "conn", None)
+        if conn is not None and not conn.closed:
+            conn.close()
+
     def fetch(
         self,
         url: str,
@@ -249,8 +267,11 @@ class Fetcher:
         seen: list[str] = []
         while True:
             target = parse_target(current)
-            if check_robots and not self.robots.allows(self, target.url):
-                raise FetchError(url, "robots", f"{target.url} is disallowed for storywatch by its site's robots.txt.")
+            if check_robots:
+                asked = time.monotonic()
+                if not self.robots.allows(self, target.url):
+                    raise FetchError(url, "robots", f"{target.url} is disallowed for storywatch by its site's robots.txt.")
+                deadline += time.monotonic() - asked  # robots.txt had its own deadline
             addresses = self.check_addresses(target)
             deadline += self._wait_for_slot(target)
             raw = self._request(target, addresses, headers, deadline, limit, expect_text)

@@ -118,7 +118,8 @@ class PgPoliteness:
         self.conn = conn
         self.min_interval = min_interval
         self.max_wait = max_wait
-        self._lock = threading.Lock()
+        # One transaction at a time on the connection, whichever thread asks.
+        self.lock = threading.Lock()
 
     @classmethod
     def connect(cls, url: str, min_interval: float = 2.0, **kwargs: float) -> PgPoliteness:
@@ -130,7 +131,7 @@ class PgPoliteness:
     def reserve(self, host: str) -> Slot:
         """Take the next request slot for `host` (or learn how long it is closed)."""
         params = {"host": host, "interval": self.min_interval, "max_wait": self.max_wait}
-        with self._lock, self.conn, self.conn.cursor() as cur:
+        with self.lock, self.conn, self.conn.cursor() as cur:
             cur.execute(RESERVE_SLOT, params)
             row = cur.fetchone()
             if row is not None:
@@ -143,5 +144,5 @@ class PgPoliteness:
         """Ask nothing of `host` for `seconds` (it answered 429/503)."""
         seconds = min(max(seconds, 0.0), MAX_BACK_OFF)
         params = {"host": host, "seconds": seconds, "status": status}
-        with self._lock, self.conn, self.conn.cursor() as cur:
+        with self.lock, self.conn, self.conn.cursor() as cur:
             cur.execute(BACK_OFF_HOST, params)

@@ -90,12 +90,13 @@ set verdict = excluded.verdict,
 class PgRobotsCache:
     """A RobotsCache in the `robots_cache` table, shared by every worker.
 
-    Give it a connection of its own (each call commits), e.g. the one of PgPoliteness.
+    Give it a connection of its own (each call commits), or PgPoliteness's with its lock.
     """
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, *, lock: threading.Lock | None = None) -> None:
         self.conn = conn
-        self._lock = threading.Lock()
+        # Pass the lock of whatever else uses `conn` (PgPoliteness.lock), so transactions never interleave.
+        self._lock = lock or threading.Lock()
 
     def get(self, origin: str) -> RobotsEntry | None:
         """The unexpired entry for `origin`, if any."""

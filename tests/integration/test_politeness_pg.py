@@ -11,7 +11,7 @@ import psycopg2
 import pytest
 
 from storywatch import db
-from storywatch.fetch import Fetcher, FetchError
+from storywatch.fetch import Fetcher, FetchError, connect_fetcher
 from storywatch.politeness import PgPoliteness
 from storywatch.robots import PgRobotsCache, RobotsEntry
 from storywatch.settings import REPO_ROOT
@@ -49,27 +49,27 @@ def test_slots_for_one_host_are_an_interval_apart_across_processes(conn, databas
 
 
 def test_two_workers_fetching_one_host_keep_the_interval(conn, database_url, http_server):
+    http_server.robots("User-agent: *\nDisallow: /private/\n")
     for i in range(3):
         http_server.static(f"/a{i}", "a").static(f"/b{i}", "b")
-    fetchers = [
-        Fetcher(http_server.settings(), politeness=PgPoliteness(db.connect(database_url), 0.3))
-        for _ in range(2)
-    ]
+    fetchers = [connect_fetcher(http_server.settings(host_interval=0.3), database_url) for _ in range(2)]
 
     def crawl(fetcher: Fetcher, prefix: str) -> None:
         for i in range(3):
-            fetcher.fetch(http_server.url(f"/{prefix}{i}"))
+            fetcher.fetch(http_server.url(f"/{prefix}{i}"), check_robots=True)
 
     threads = [threading.Thread(target=crawl, args=(f, p)) for f, p in zip(fetchers, "ab", strict=True)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    arrivals = sorted(r.at for r in http_server.requests)
-    assert len(arrivals) == 6
-    assert min(b - a for a, b in zip(arrivals, arrivals[1:], strict=False)) >= 0.27
     for f in fetchers:
-        f.politeness.conn.close()  # type: ignore[attr-defined]
+        f.close()
+    pages = [r for r in http_server.requests if r.path != "/robots.txt"]
+    assert len(pages) == 6
+    arrivals = sorted(r.at for r in http_server.requests)
+    assert min(b - a for a, b in zip(arrivals, arrivals[1:], strict=False)) >= 0.27
+    assert http_server.hits("/robots.txt") <= 2  # at most one per worker racing to fill the shared cache
 
 
 def test_retry_after_is_stored_for_every_worker(conn, database_url, http_server):
