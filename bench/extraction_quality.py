@@ -18,6 +18,7 @@ pages/s times `extract_page` alone on already decoded HTML, one process.
 
     python bench/extraction_quality.py [--limit N] [--worst K] [--json]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -103,12 +104,17 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="only the first N pages")
-    parser.add_argument("--worst", type=int, default=0, help="also list the K pages with the lowest F1")
+    parser.add_argument(
+        "--worst", type=int, default=0, help="also list the K pages with the lowest F1"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     folder = Settings.from_env().shared_dir / "bench" / "article-extraction"
     if not (folder / "ground-truth.json").exists():
-        print(f"{folder} is absent: the benchmark data is read from the shared folder", file=sys.stderr)
+        print(
+            f"{folder} is absent: the benchmark data is read from the shared folder",
+            file=sys.stderr,
+        )
         return 1
     pages = load_pages(folder, args.limit)
     scores = []
@@ -123,8 +129,10 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(figures, indent=2))
     else:
         print(f"article-extraction benchmark: {len(pages)} pages")
-        print(f"F1 {figures['f1']:.3f}  precision {figures['precision']:.3f}  "
-              f"recall {figures['recall']:.3f}  {figures['pages_per_s']:.1f} pages/s")
+        print(
+            f"F1 {figures['f1']:.3f}  precision {figures['precision']:.3f}  "
+            f"recall {figures['recall']:.3f}  {figures['pages_per_s']:.1f} pages/s"
+        )
     for score in sorted(scores, key=lambda s: min(s.precision, s.recall))[: args.worst]:
         print(f"  {score.page_id[:12]}  P {score.precision:.2f}  R {score.recall:.2f}")
     return 0

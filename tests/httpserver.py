@@ -25,6 +25,7 @@ Route builders (each returns the server, so calls chain):
 Every request is recorded in `requests` (method, path, headers, monotonic time);
 `hits(path)` counts them. Stalled and dripping handlers end when the test ends.
 """
+
 from __future__ import annotations
 
 import functools
@@ -150,7 +151,9 @@ class LocalServer:
     def hits(self, path: str) -> int:
         """How many requests asked for `path` (query string included when given)."""
         with self._lock:
-            return sum(1 for r in self.requests if r.path == path or r.path.split("?", 1)[0] == path)
+            return sum(
+                1 for r in self.requests if r.path == path or r.path.split("?", 1)[0] == path
+            )
 
     def handler(self, path: str, function: Handler) -> LocalServer:
         """Serve `path` with `function(request_handler)`."""
@@ -174,7 +177,9 @@ class LocalServer:
 
     def file(self, path: str, file: Path, content_type: str | None) -> LocalServer:
         """Serve the bytes of `file`, read when requested (so edits between requests show)."""
-        return self.handler(path, lambda h: send(h, 200, file.read_bytes(), content_type=content_type))
+        return self.handler(
+            path, lambda h: send(h, 200, file.read_bytes(), content_type=content_type)
+        )
 
     def conditional(
         self,
@@ -261,7 +266,9 @@ class LocalServer:
         data = gzip_module.compress(body.encode("utf-8") if isinstance(body, str) else body)
         return self.handler(
             path,
-            lambda h: send(h, 200, data, content_type=content_type, headers={"Content-Encoding": "gzip"}),
+            lambda h: send(
+                h, 200, data, content_type=content_type, headers={"Content-Encoding": "gzip"}
+            ),
         )
 
     def gzip_bomb(self, path: str, *, decoded_size: int = 64 * MiB) -> LocalServer:
@@ -269,7 +276,9 @@ class LocalServer:
         data = gzip_bomb_bytes(decoded_size)
         return self.handler(
             path,
-            lambda h: send(h, 200, data, content_type="text/html", headers={"Content-Encoding": "gzip"}),
+            lambda h: send(
+                h, 200, data, content_type="text/html", headers={"Content-Encoding": "gzip"}
+            ),
         )
 
     def huge(self, path: str, *, size: int = 50 * MiB, declare_length: bool = False) -> LocalServer:
@@ -321,8 +330,13 @@ def make_certificates(folder: Path, names: tuple[str, ...] = ("news.test",)) -> 
 
     now = datetime.now(UTC)
 
-    def build(subject: str, issuer: x509.Name | None, key: ec.EllipticCurvePrivateKey,
-              signer: ec.EllipticCurvePrivateKey, ca: bool) -> x509.Certificate:
+    def build(
+        subject: str,
+        issuer: x509.Name | None,
+        key: ec.EllipticCurvePrivateKey,
+        signer: ec.EllipticCurvePrivateKey,
+        ca: bool,
+    ) -> x509.Certificate:
         name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
         builder = (
             x509.CertificateBuilder()
@@ -336,11 +350,18 @@ def make_certificates(folder: Path, names: tuple[str, ...] = ("news.test",)) -> 
         )
         if ca:
             builder = builder.add_extension(
-                x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
-            ).add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+                x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+                critical=True,
+            ).add_extension(
+                x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
+            )
         else:
-            alt = [x509.DNSName(n) for n in names] + [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            builder = builder.add_extension(x509.SubjectAlternativeName(alt), critical=False).add_extension(
+            alt = [x509.DNSName(n) for n in names] + [
+                x509.IPAddress(ipaddress.ip_address("127.0.0.1"))
+            ]
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName(alt), critical=False
+            ).add_extension(
                 x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
             )
         return builder.sign(signer, hashes.SHA256())
@@ -352,10 +373,15 @@ def make_certificates(folder: Path, names: tuple[str, ...] = ("news.test",)) -> 
     cert_file, key_file = folder / "server.pem", folder / "server.key"
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_file.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                          serialization.NoEncryption())
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
     )
-    return TestCertificates(ca_cert.public_bytes(serialization.Encoding.PEM).decode(), cert_file, key_file)
+    return TestCertificates(
+        ca_cert.public_bytes(serialization.Encoding.PEM).decode(), cert_file, key_file
+    )
 
 
 @contextmanager
@@ -370,7 +396,9 @@ def serve(certificates: TestCertificates | None = None) -> Iterator[LocalServer]
         context.load_cert_chain(certificates.cert_file, certificates.key_file)
         context.sni_callback = lambda _sock, name, _ctx: owner.sni_names.append(name)  # type: ignore[assignment]
         server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield owner

@@ -22,6 +22,7 @@ a test can assert that something was refused *before* connecting:
 C extensions that open their own sockets (libpq) are outside its reach; they
 talk to the test database only.
 """
+
 from __future__ import annotations
 
 import ipaddress

@@ -5,6 +5,7 @@ checked again on the address it actually connected to, so neither a hostname
 that resolves to 10.0.0.5 nor a DNS answer that changes between the check and
 the connection (rebinding) can reach an internal service.
 """
+
 from __future__ import annotations
 
 import ipaddress

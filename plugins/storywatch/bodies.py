@@ -1,4 +1,5 @@
 """Response bodies: content-encoding under a size cap, and whether a media type is text."""
+
 from __future__ import annotations
 
 import zlib

@@ -11,6 +11,7 @@ Detection (charset_normalizer) only runs when nothing usable is declared; among
 the encodings it finds equally plausible, windows-1252 is preferred, because
 markup-heavy feeds fool its language model (a Portuguese feed scores as cp1257).
 """
+
 from __future__ import annotations
 
 import codecs
@@ -41,9 +42,11 @@ WINDOWS_1252_ALIASES = {"latin_1", "ascii", "cp1252"}
 # (ASCII-compatible) document itself: the declaration could not have been read.
 UNREADABLE_DECLARED = {"utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be"}
 DETECTION_MARGIN = 0.1
-WESTERN_PUNCTUATION = set("\u00a0\u00ab\u00bb\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u2026"
-                          "\u00b0\u00ba\u00aa\u00b7\u20ac\u00a3\u00a7\u00a9\u00ae\u00b1\u00d7\u00a1\u00bf"
-                          "\u2022\u2122\u00b4\u00bd\u00bc\u00be")
+WESTERN_PUNCTUATION = set(
+    "\u00a0\u00ab\u00bb\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u2026"
+    "\u00b0\u00ba\u00aa\u00b7\u20ac\u00a3\u00a7\u00a9\u00ae\u00b1\u00d7\u00a1\u00bf"
+    "\u2022\u2122\u00b4\u00bd\u00bc\u00be"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +87,7 @@ def decode_body(body: bytes, content_type: str | None = None) -> Decoded:
     """`body` as text, with the encoding used and where that choice came from."""
     for bom, encoding in BOMS:
         if body.startswith(bom):
-            return Decoded(body[len(bom):].decode(encoding, "replace"), encoding, "bom")
+            return Decoded(body[len(bom) :].decode(encoding, "replace"), encoding, "bom")
     utf8 = _try_decode(body, "utf_8")
     candidates = (
         ("header", normalise_label(charset_from_content_type(content_type))),
@@ -161,7 +164,7 @@ def _decode_1252(body: bytes) -> str:
 def _latin1_fallback(error: UnicodeError) -> tuple[str, int]:
     # Five bytes are undefined in windows-1252; browsers map them as Latin-1 does.
     assert isinstance(error, UnicodeDecodeError)
-    return error.object[error.start:error.end].decode("latin_1"), error.end
+    return error.object[error.start : error.end].decode("latin_1"), error.end
 
 
 LATIN1_FALLBACK = "storywatch-latin1-fallback"

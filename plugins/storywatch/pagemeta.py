@@ -9,6 +9,7 @@ precise than anything guessed from the text: a `datePublished` carries the time
 and zone, an `og:title` has no " | Site name" suffix. Each field takes the
 first source that has it, in the order listed in `PageMeta`.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,14 +25,35 @@ import lxml.html
 from lxml.html import HtmlElement
 
 ARTICLE_TYPES = {
-    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
-    "backgroundnewsarticle", "reviewnewsarticle", "blogposting", "liveblogposting", "report",
-    "scholarlyarticle", "techarticle", "webpage",
+    "article",
+    "newsarticle",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "backgroundnewsarticle",
+    "reviewnewsarticle",
+    "blogposting",
+    "liveblogposting",
+    "report",
+    "scholarlyarticle",
+    "techarticle",
+    "webpage",
 }
 PUBLISHED_META = (
-    "article:published_time", "og:article:published_time", "parsely-pub-date", "pubdate",
-    "publishdate", "publish-date", "datepublished", "dc.date.issued", "dcterms.issued",
-    "dc.date", "date", "sailthru.date", "article.published", "cxenseparse:recs:publishtime",
+    "article:published_time",
+    "og:article:published_time",
+    "parsely-pub-date",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "datepublished",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "date",
+    "sailthru.date",
+    "article.published",
+    "cxenseparse:recs:publishtime",
 )
 MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified")
 AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl")
@@ -69,18 +91,30 @@ def read_page_meta(html: str | HtmlElement, url: str | None = None) -> PageMeta:
     metas = _meta_values(tree)
     ld = list(_article_objects(tree))
     return PageMeta(
-        title=_clip(_first(
-            *(_text(o.get("headline")) for o in ld), metas.get("og:title"), metas.get("twitter:title"),
-            _text(tree.xpath("string(//title)")),
-        ), MAX_TITLE),
-        author=_clip(_first(
-            *(_authors(o.get("author")) for o in ld), *(_person(metas.get(k)) for k in AUTHOR_META)
-        ), MAX_AUTHOR),
+        title=_clip(
+            _first(
+                *(_text(o.get("headline")) for o in ld),
+                metas.get("og:title"),
+                metas.get("twitter:title"),
+                _text(tree.xpath("string(//title)")),
+            ),
+            MAX_TITLE,
+        ),
+        author=_clip(
+            _first(
+                *(_authors(o.get("author")) for o in ld),
+                *(_person(metas.get(k)) for k in AUTHOR_META),
+            ),
+            MAX_AUTHOR,
+        ),
         published_at=_first_date(
-            *(o.get("datePublished") for o in ld), *(metas.get(k) for k in PUBLISHED_META),
+            *(o.get("datePublished") for o in ld),
+            *(metas.get(k) for k in PUBLISHED_META),
             *tree.xpath("//time[@pubdate]/@datetime | //*[@itemprop='datePublished']/@datetime"),
         ),
-        modified_at=_first_date(*(o.get("dateModified") for o in ld), *(metas.get(k) for k in MODIFIED_META)),
+        modified_at=_first_date(
+            *(o.get("dateModified") for o in ld), *(metas.get(k) for k in MODIFIED_META)
+        ),
         canonical_url=_first(
             *(_absolute(h, url) for h in tree.xpath(CANONICAL_LINK)),
             _absolute(metas.get("og:url"), url),
@@ -88,7 +122,9 @@ def read_page_meta(html: str | HtmlElement, url: str | None = None) -> PageMeta:
             *(_absolute(_entity_id(o.get("mainEntityOfPage")), url) for o in ld),
         ),
         description=_first(metas.get("og:description"), metas.get("description")),
-        site_name=_first(metas.get("og:site_name"), *(_text(_name(o.get("publisher"))) for o in ld)),
+        site_name=_first(
+            metas.get("og:site_name"), *(_text(_name(o.get("publisher"))) for o in ld)
+        ),
         language=_first(_text(tree.xpath("string(/html/@lang)")), metas.get("og:locale")),
     )
 

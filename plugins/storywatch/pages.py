@@ -7,6 +7,7 @@ Metadata: what the markup declares (`pagemeta`: JSON-LD, OpenGraph, meta tags,
 canonical link), with htmldate searching the page for a publication date only
 when the markup has none.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,7 +32,9 @@ class PageContent:
     published: str | None  # ISO 8601 of published_at, kept for callers that want text
     canonical_url: str | None
     published_at: datetime | None = None  # aware UTC; 00:00 when only a day is known
-    published_source: str | None = None  # 'markup' (JSON-LD or meta tags) or 'page' (htmldate's search)
+    published_source: str | None = (
+        None  # 'markup' (JSON-LD or meta tags) or 'page' (htmldate's search)
+    )
     modified_at: datetime | None = None
     description: str | None = None
     site_name: str | None = None
@@ -42,7 +45,9 @@ def extract_page(html: str, url: str | None = None) -> PageContent:
     """The article's main text and metadata; falls back to paragraph text when the extractor finds none."""
     tree = parse_html(html)
     meta = read_page_meta(tree if tree is not None else "", url)
-    text = extract_text(html, url, tree)  # after the metadata: trafilatura prunes the tree it is given
+    text = extract_text(
+        html, url, tree
+    )  # after the metadata: trafilatura prunes the tree it is given
     published_at, source = meta.published_at, "markup" if meta.published_at else None
     if published_at is None:
         published_at = find_date(html, url)
@@ -64,7 +69,10 @@ def extract_page(html: str, url: str | None = None) -> PageContent:
 
 def extract_text(html: str, url: str | None = None, tree: HtmlElement | None = None) -> str:
     """The main text of `html` (or of its parsed `tree`), one paragraph a line; '' when there is none."""
-    attempts = ((tree if tree is not None else html, {"favor_precision": True}), (html, {"favor_recall": True}))
+    attempts = (
+        (tree if tree is not None else html, {"favor_precision": True}),
+        (html, {"favor_recall": True}),
+    )
     for document, options in attempts:
         text = trafilatura.extract(document, url=url, include_comments=False, **options)
         if text and text.strip():

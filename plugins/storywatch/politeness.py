@@ -12,6 +12,7 @@ is one atomic `insert ... on conflict do update ... returning`, so any number of
 Celery workers share the schedule. `MemoryPoliteness` is the same protocol in
 one process, for use without a database.
 """
+
 from __future__ import annotations
 
 import threading

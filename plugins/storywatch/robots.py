@@ -8,6 +8,7 @@ minimum). Matching is `urllib.robotparser`'s: the first rule that matches in
 the group for our agent wins, and `*`/`$` patterns are taken literally, which
 can only make storywatch stricter than the site asked, never looser.
 """
+
 from __future__ import annotations
 
 import threading
@@ -110,7 +111,14 @@ class PgRobotsCache:
         with self._lock, self.conn, self.conn.cursor() as cur:
             cur.execute(
                 UPSERT_ROBOTS,
-                (origin, entry.verdict, entry.status, entry.body, entry.fetched_at, entry.expires_at),
+                (
+                    origin,
+                    entry.verdict,
+                    entry.status,
+                    entry.body,
+                    entry.fetched_at,
+                    entry.expires_at,
+                ),
             )
 
 
@@ -164,6 +172,8 @@ class Robots:
             if exc.reason in PROPAGATED_REASONS:
                 raise
             return RobotsEntry("disallow_all", None, None, now, now + UNREACHABLE_TTL)
-        if 300 <= response.status < 400:  # a redirect without a Location, or a 304 we never asked for
+        if (
+            300 <= response.status < 400
+        ):  # a redirect without a Location, or a 304 we never asked for
             return RobotsEntry("allow_all", response.status, None, now, now + FOUND_TTL)
         return entry_from_status(response.status, response.text, now)

@@ -1,4 +1,5 @@
 """Per-host politeness and the robots.txt cache in PostgreSQL, shared by processes."""
+
 from __future__ import annotations
 
 import subprocess
@@ -36,7 +37,9 @@ def test_slots_for_one_host_are_an_interval_apart_across_processes(conn, databas
     workers = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER, database_url, "0.25", "4"],
-            stdout=subprocess.PIPE, text=True, env={"PYTHONPATH": str(REPO_ROOT / "plugins")},
+            stdout=subprocess.PIPE,
+            text=True,
+            env={"PYTHONPATH": str(REPO_ROOT / "plugins")},
         )
         for _ in range(3)
     ]
@@ -52,13 +55,17 @@ def test_two_workers_fetching_one_host_keep_the_interval(conn, database_url, htt
     http_server.robots("User-agent: *\nDisallow: /private/\n")
     for i in range(3):
         http_server.static(f"/a{i}", "a").static(f"/b{i}", "b")
-    fetchers = [connect_fetcher(http_server.settings(host_interval=0.3), database_url) for _ in range(2)]
+    fetchers = [
+        connect_fetcher(http_server.settings(host_interval=0.3), database_url) for _ in range(2)
+    ]
 
     def crawl(fetcher: Fetcher, prefix: str) -> None:
         for i in range(3):
             fetcher.fetch(http_server.url(f"/{prefix}{i}"), check_robots=True)
 
-    threads = [threading.Thread(target=crawl, args=(f, p)) for f, p in zip(fetchers, "ab", strict=True)]
+    threads = [
+        threading.Thread(target=crawl, args=(f, p)) for f, p in zip(fetchers, "ab", strict=True)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -69,20 +76,26 @@ def test_two_workers_fetching_one_host_keep_the_interval(conn, database_url, htt
     assert len(pages) == 6
     arrivals = sorted(r.at for r in http_server.requests)
     assert min(b - a for a, b in zip(arrivals, arrivals[1:], strict=False)) >= 0.27
-    assert http_server.hits("/robots.txt") <= 2  # at most one per worker racing to fill the shared cache
+    assert (
+        http_server.hits("/robots.txt") <= 2
+    )  # at most one per worker racing to fill the shared cache
 
 
 def test_retry_after_is_stored_for_every_worker(conn, database_url, http_server):
     http_server.status("/busy", 503, retry_after="300").static("/ok", "ok")
     first = Fetcher(http_server.settings(), politeness=PgPoliteness(db.connect(database_url), 0))
     assert first.fetch(http_server.url("/busy")).status == 503
-    other = Fetcher(http_server.settings(), politeness=PgPoliteness(db.connect(database_url), 0, max_wait=10))
+    other = Fetcher(
+        http_server.settings(), politeness=PgPoliteness(db.connect(database_url), 0, max_wait=10)
+    )
     with pytest.raises(FetchError) as caught:
         other.fetch(http_server.url("/ok"))
     assert caught.value.reason == "backoff"
     assert http_server.hits("/ok") == 0
     with conn.cursor() as cur:
-        cur.execute("select last_status, blocked_until > now() + interval '290 seconds' from host_politeness")
+        cur.execute(
+            "select last_status, blocked_until > now() + interval '290 seconds' from host_politeness"
+        )
         assert cur.fetchall() == [(503, True)]
 
 
@@ -106,7 +119,10 @@ def test_robots_cache_is_shared_through_the_database_and_expires(conn, database_
     assert http_server.hits("/robots.txt") == 1
     cache = PgRobotsCache(db.connect(database_url))
     now = datetime.now(UTC)
-    cache.put("http://old.test", RobotsEntry("allow_all", 404, None, now - timedelta(days=2), now - timedelta(days=1)))
+    cache.put(
+        "http://old.test",
+        RobotsEntry("allow_all", 404, None, now - timedelta(days=2), now - timedelta(days=1)),
+    )
     assert cache.get("http://old.test") is None
     with conn.cursor() as cur:
         cur.execute("select count(*) from robots_cache")
@@ -123,5 +139,7 @@ def test_politeness_rows_are_idempotent_per_host(conn, database_url):
         assert cur.fetchone() == (1,)
     with pytest.raises(psycopg2.Error):
         with conn.cursor() as cur:
-            cur.execute("insert into host_politeness (host, next_slot_at) values ('one.test', now())")
+            cur.execute(
+                "insert into host_politeness (host, next_slot_at) values ('one.test', now())"
+            )
     conn.rollback()

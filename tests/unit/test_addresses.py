@@ -1,4 +1,5 @@
 """Which addresses the fetcher may reach."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -10,12 +11,37 @@ from hypothesis import strategies as st
 from storywatch.addresses import describe, is_allowed, is_public, parse_ip
 
 NON_PUBLIC = [
-    "127.0.0.1", "127.0.0.2", "10.0.0.5", "172.16.3.4", "192.168.1.1", "169.254.169.254",
-    "100.64.0.1", "0.0.0.0", "224.0.0.251", "255.255.255.255", "240.0.0.1", "198.18.0.1",
-    "::1", "::", "fe80::1", "fc00::5", "ff02::1", "::ffff:127.0.0.1", "::ffff:169.254.169.254",
-    "64:ff9b::a00:5", "2002:a00:5::1", "2001:db8::1",
+    "127.0.0.1",
+    "127.0.0.2",
+    "10.0.0.5",
+    "172.16.3.4",
+    "192.168.1.1",
+    "169.254.169.254",
+    "100.64.0.1",
+    "0.0.0.0",
+    "224.0.0.251",
+    "255.255.255.255",
+    "240.0.0.1",
+    "198.18.0.1",
+    "::1",
+    "::",
+    "fe80::1",
+    "fc00::5",
+    "ff02::1",
+    "::ffff:127.0.0.1",
+    "::ffff:169.254.169.254",
+    "64:ff9b::a00:5",
+    "2002:a00:5::1",
+    "2001:db8::1",
 ]
-PUBLIC = ["93.184.216.34", "8.8.8.8", "1.1.1.1", "2606:4700:4700::1111", "::ffff:8.8.8.8", "64:ff9b::808:808"]
+PUBLIC = [
+    "93.184.216.34",
+    "8.8.8.8",
+    "1.1.1.1",
+    "2606:4700:4700::1111",
+    "::ffff:8.8.8.8",
+    "64:ff9b::808:808",
+]
 
 
 @pytest.mark.parametrize("text", NON_PUBLIC)
@@ -37,7 +63,9 @@ def test_allowed_networks_open_exactly_their_range():
     assert not is_allowed(ipaddress.ip_address("127.0.0.2"), only_one)
     assert not is_allowed(ipaddress.ip_address("::1"), only_one)
     assert is_allowed(ipaddress.ip_address("::ffff:127.0.0.1"), only_one)
-    assert not is_allowed(ipaddress.ip_address("169.254.169.254"), (ipaddress.ip_network("127.0.0.0/8"),))
+    assert not is_allowed(
+        ipaddress.ip_address("169.254.169.254"), (ipaddress.ip_network("127.0.0.0/8"),)
+    )
 
 
 def test_bracketed_and_zoned_literals_parse_and_names_do_not():
@@ -46,7 +74,14 @@ def test_bracketed_and_zoned_literals_parse_and_names_do_not():
     assert parse_ip("metadata.test") is None
 
 
-PRIVATE_V4 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16", "100.64.0.0/10"]
+PRIVATE_V4 = [
+    "10.0.0.0/8",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "100.64.0.0/10",
+]
 
 
 @settings(max_examples=200, deadline=None)

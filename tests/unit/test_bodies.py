@@ -1,4 +1,5 @@
 """Content-encoding under a cap, and media-type checks."""
+
 from __future__ import annotations
 
 import gzip
@@ -22,7 +23,10 @@ def test_gzip_in_small_chunks_decodes():
 
 
 def test_multi_member_gzip_decodes_every_member():
-    assert feed_in_chunks(Decoder("gzip", 100), gzip.compress(b"one ") + gzip.compress(b"two")) == b"one two"
+    assert (
+        feed_in_chunks(Decoder("gzip", 100), gzip.compress(b"one ") + gzip.compress(b"two"))
+        == b"one two"
+    )
 
 
 @pytest.mark.parametrize("wbits", [zlib.MAX_WBITS, -zlib.MAX_WBITS])
@@ -51,8 +55,14 @@ def test_unknown_content_encoding_is_refused():
 
 @pytest.mark.parametrize(
     ("content_type", "textual"),
-    [("text/html; charset=utf-8", True), ("application/rss+xml", True), ("application/vnd.custom+xml", True),
-     ("application/json", True), ("image/png", False), ("application/pdf", False)],
+    [
+        ("text/html; charset=utf-8", True),
+        ("application/rss+xml", True),
+        ("application/vnd.custom+xml", True),
+        ("application/json", True),
+        ("image/png", False),
+        ("application/pdf", False),
+    ],
 )
 def test_text_types(content_type, textual):
     assert is_text_type(content_type) is textual

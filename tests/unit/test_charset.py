@@ -1,4 +1,5 @@
 """Body decoding: BOM, header, in-document declaration, then detection."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,7 +7,9 @@ import pytest
 from storywatch.charset import declared_charset, decode_body
 from tests.conftest import shared_path
 
-PORTUGUESE = "Eleições: Bolsonaro perde de Haddad em simulações de 2º turno; ação da Polícia Federal"
+PORTUGUESE = (
+    "Eleições: Bolsonaro perde de Haddad em simulações de 2º turno; ação da Polícia Federal"
+)
 
 
 def test_latin1_feed_without_declaration_is_detected_as_windows_1252():
@@ -17,7 +20,9 @@ def test_latin1_feed_without_declaration_is_detected_as_windows_1252():
 
 
 def test_header_charset_wins_when_it_decodes():
-    assert decode_body("źródło".encode("cp1250"), "text/html; charset=windows-1250").text == "źródło"
+    assert (
+        decode_body("źródło".encode("cp1250"), "text/html; charset=windows-1250").text == "źródło"
+    )
 
 
 def test_utf8_body_labelled_latin1_is_read_as_utf8():
@@ -42,7 +47,11 @@ def test_xml_declaration_is_used_when_the_header_has_none():
 
 
 @pytest.mark.parametrize(
-    "meta", ['<meta charset="koi8-r">', '<meta http-equiv="Content-Type" content="text/html; charset=koi8-r">']
+    "meta",
+    [
+        '<meta charset="koi8-r">',
+        '<meta http-equiv="Content-Type" content="text/html; charset=koi8-r">',
+    ],
 )
 def test_meta_charset_and_http_equiv_are_used(meta):
     body = f"<html><head>{meta}</head><body>Кремль заявил</body></html>".encode("koi8-r")
@@ -55,7 +64,10 @@ def test_unknown_charset_label_falls_through_to_detection():
 
 
 def test_byte_order_mark_wins_over_labels():
-    decoded = decode_body("\ufeffплан".encode("utf-8-sig")[0:0] + b"\xff\xfe" + "план".encode("utf-16-le"), "text/html; charset=latin-1")
+    decoded = decode_body(
+        "\ufeffплан".encode("utf-8-sig")[0:0] + b"\xff\xfe" + "план".encode("utf-16-le"),
+        "text/html; charset=latin-1",
+    )
     assert decoded.text == "план" and decoded.source == "bom"
 
 
@@ -67,8 +79,14 @@ def test_utf16_declared_inside_an_ascii_document_is_ignored():
 @pytest.mark.parametrize(
     ("text", "encoding"),
     [
-        ("Министр иностранных дел России заявил журналистам, что переговоры продолжатся.", "cp1251"),
-        ("Prezydent powiedział, że rozmowy będą kontynuowane w przyszłym tygodniu. Zażółć gęślą jaźń.", "cp1250"),
+        (
+            "Министр иностранных дел России заявил журналистам, что переговоры продолжатся.",
+            "cp1251",
+        ),
+        (
+            "Prezydent powiedział, że rozmowy będą kontynuowane w przyszłym tygodniu. Zażółć gęślą jaźń.",
+            "cp1250",
+        ),
         ("Die Bundesregierung hat heute über die Maßnahmen für die Wirtschaft beraten.", "cp1252"),
     ],
 )

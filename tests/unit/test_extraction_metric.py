@@ -1,4 +1,5 @@
 """The benchmark scorer follows the metric its README describes."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -11,7 +12,9 @@ from storywatch.settings import REPO_ROOT
 
 @pytest.fixture(scope="module")
 def metric():
-    spec = importlib.util.spec_from_file_location("extraction_quality", REPO_ROOT / "bench" / "extraction_quality.py")
+    spec = importlib.util.spec_from_file_location(
+        "extraction_quality", REPO_ROOT / "bench" / "extraction_quality.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
@@ -28,12 +31,19 @@ def test_extra_and_missing_shingles_count_as_multisets(metric):
     truth = "a b c d e f"  # shingles abcd bcde cdef
     predicted = "a b c d e x a b c d"  # abcd bcde cdex dexa exab xabc abcd
     score = metric.score_page("p", truth, predicted)
-    assert score.tp == pytest.approx(2 / 8) and score.fp == pytest.approx(5 / 8) and score.fn == pytest.approx(1 / 8)
+    assert (
+        score.tp == pytest.approx(2 / 8)
+        and score.fp == pytest.approx(5 / 8)
+        and score.fn == pytest.approx(1 / 8)
+    )
     assert score.precision == pytest.approx(2 / 7) and score.recall == pytest.approx(2 / 3)
 
 
 def test_tokens_are_unicode_words(metric):
-    assert metric.shingles("Ação, é: notícia! 130,000") == {("Ação", "é", "notícia", "130"): 1, ("é", "notícia", "130", "000"): 1}
+    assert metric.shingles("Ação, é: notícia! 130,000") == {
+        ("Ação", "é", "notícia", "130"): 1,
+        ("é", "notícia", "130", "000"): 1,
+    }
 
 
 def test_empty_prediction_counts_zero_precision_only_where_defined(metric):

@@ -1,4 +1,5 @@
 """The fetcher against a real local HTTP server: limits, redirects, bodies, validators."""
+
 from __future__ import annotations
 
 import time
@@ -45,8 +46,14 @@ def test_page_is_fetched_with_a_user_agent_naming_storywatch_and_contact(http_se
 
 @pytest.mark.parametrize(
     "url",
-    ["file:///etc/passwd", "ftp://example.test/x", "gopher://example.test/", "javascript:alert(1)",
-     "data:text/html,hi", "//news.test/no-scheme"],
+    [
+        "file:///etc/passwd",
+        "ftp://example.test/x",
+        "gopher://example.test/",
+        "javascript:alert(1)",
+        "data:text/html,hi",
+        "//news.test/no-scheme",
+    ],
 )
 def test_schemes_other_than_http_are_refused_without_a_connection(url, netguard, http_server):
     with pytest.raises(FetchError) as caught:
@@ -69,7 +76,9 @@ def test_schemes_other_than_http_are_refused_without_a_connection(url, netguard,
         "http://0.0.0.0:{port}/a",
     ],
 )
-def test_redirect_to_a_non_public_address_is_refused_before_connecting(location, netguard, http_server):
+def test_redirect_to_a_non_public_address_is_refused_before_connecting(
+    location, netguard, http_server
+):
     http_server.redirect("/go", location.format(port=http_server.port))
     http_server.static("/a", "secret")
     fetcher = make_fetcher(http_server, settings={"allowed_networks": (_net("127.0.0.1/32"),)})
@@ -125,7 +134,9 @@ def test_socket_connected_elsewhere_than_the_checked_address_is_refused(http_ser
     sock = socket.create_connection(("127.0.0.1", http_server.port))
     try:
         with pytest.raises(FetchError, match="not the checked address") as caught:
-            fetcher._check_peer(parse_target(http_server.url("/")), sock, ipaddress.ip_address("127.0.0.2"))
+            fetcher.transport.check_peer(
+                parse_target(http_server.url("/")), sock, ipaddress.ip_address("127.0.0.2")
+            )
     finally:
         sock.close()
     assert caught.value.reason == "private_address"
@@ -214,7 +225,9 @@ def test_gzip_bomb_stops_at_the_size_cap_after_decoding(http_server):
 
 
 def test_corrupt_gzip_is_a_decode_error(http_server):
-    http_server.static("/bad", b"\x1f\x8b\x08\x00garbage-not-deflate", headers={"Content-Encoding": "gzip"})
+    http_server.static(
+        "/bad", b"\x1f\x8b\x08\x00garbage-not-deflate", headers={"Content-Encoding": "gzip"}
+    )
     with pytest.raises(FetchError) as caught:
         make_fetcher(http_server).fetch(http_server.url("/bad"))
     assert caught.value.reason == "decode"
@@ -256,7 +269,9 @@ def test_http_error_statuses_are_returned_to_the_caller(http_server):
     assert caught.value.reason == "http_status"
 
 
-@pytest.mark.parametrize("content_type", ["image/png", "application/pdf", "video/mp4", "application/zip"])
+@pytest.mark.parametrize(
+    "content_type", ["image/png", "application/pdf", "video/mp4", "application/zip"]
+)
 def test_binary_content_type_where_text_was_expected_is_refused(content_type, http_server):
     http_server.static("/bin", b"\x89PNG\r\n\x1a\n" + bytes(2000), content_type=content_type)
     with pytest.raises(FetchError) as caught:
@@ -292,8 +307,12 @@ def test_latin1_feed_without_xml_declaration_decodes_right(http_server):
 
 
 def test_header_charset_that_is_wrong_does_not_garble_text(http_server):
-    http_server.static("/a", "Ação é notícia".encode("latin-1"), content_type="text/html; charset=utf-8")
-    http_server.static("/b", "Ação é notícia".encode(), content_type="text/html; charset=iso-8859-1")
+    http_server.static(
+        "/a", "Ação é notícia".encode("latin-1"), content_type="text/html; charset=utf-8"
+    )
+    http_server.static(
+        "/b", "Ação é notícia".encode(), content_type="text/html; charset=iso-8859-1"
+    )
     fetcher = make_fetcher(http_server)
     assert fetcher.fetch(http_server.url("/a")).text == "Ação é notícia"
     assert fetcher.fetch(http_server.url("/b")).text == "Ação é notícia"
@@ -373,7 +392,9 @@ def test_gzip_of_fixture_feed_matches_plain(http_server):
     http_server.static("/plain", feed, content_type="application/rss+xml")
     http_server.gzip("/gz", feed, content_type="application/rss+xml")
     fetcher = make_fetcher(http_server)
-    assert fetcher.fetch(http_server.url("/gz")).text == fetcher.fetch(http_server.url("/plain")).text
+    assert (
+        fetcher.fetch(http_server.url("/gz")).text == fetcher.fetch(http_server.url("/plain")).text
+    )
 
 
 def _net(cidr: str):
@@ -382,7 +403,9 @@ def _net(cidr: str):
     return ipaddress.ip_network(cidr)
 
 
-def test_https_sends_sni_and_verifies_the_certificate_against_the_host_name(https_server, test_certificates):
+def test_https_sends_sni_and_verifies_the_certificate_against_the_host_name(
+    https_server, test_certificates
+):
     https_server.static("/secure", "over tls")
     fetcher = make_fetcher(https_server, tls_context=test_certificates.client_context())
     response = fetcher.fetch(f"https://news.test:{https_server.port}/secure")
@@ -409,3 +432,14 @@ def test_https_certificate_for_another_name_is_refused(https_server, test_certif
         del FAKE_DNS["impostor.test"]
     assert caught.value.reason == "tls"
     assert "impostor.test" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "location", ["file:///etc/passwd", "gopher://127.0.0.1:70/", "ftp://127.0.0.1/x"]
+)
+def test_redirect_to_a_non_http_scheme_is_refused(location, netguard, http_server):
+    http_server.redirect("/go", location)
+    with pytest.raises(FetchError) as caught:
+        make_fetcher(http_server).fetch(http_server.url("/go"))
+    assert caught.value.reason == "scheme"
+    assert netguard.connects == [("127.0.0.1", http_server.port)]

@@ -1,4 +1,5 @@
 """The network guard itself: nothing leaves loopback, even when the code under test hides it."""
+
 from __future__ import annotations
 
 import socket

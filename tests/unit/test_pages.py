@@ -1,4 +1,5 @@
 """Article pages: main text, title, author, dates and canonical URL."""
+
 from __future__ import annotations
 
 import gzip
@@ -44,7 +45,10 @@ def test_json_ld_gives_headline_author_dates_and_url():
             {
                 "@type": ["NewsArticle"],
                 "headline": "Russia masses troops near Ukraine",
-                "author": [{"@type": "Person", "name": "Jane Doe"}, {"@type": "Person", "name": "By John Roe"}],
+                "author": [
+                    {"@type": "Person", "name": "Jane Doe"},
+                    {"@type": "Person", "name": "By John Roe"},
+                ],
                 "datePublished": "2022-02-13T09:30:00+01:00",
                 "dateModified": "2022-02-13T12:00:00Z",
                 "mainEntityOfPage": {"@id": "https://news.test/world/troops"},
@@ -74,10 +78,13 @@ def test_canonical_link_wins_and_relative_links_resolve():
 
 
 def test_og_url_is_used_without_a_canonical_link_and_unsafe_schemes_are_not():
-    assert extract_page(page('<meta property="og:url" content="https://news.test/a">')).canonical_url == (
-        "https://news.test/a"
+    assert extract_page(
+        page('<meta property="og:url" content="https://news.test/a">')
+    ).canonical_url == ("https://news.test/a")
+    assert (
+        extract_page(page('<link rel="canonical" href="javascript:alert(1)">')).canonical_url
+        is None
     )
-    assert extract_page(page('<link rel="canonical" href="javascript:alert(1)">')).canonical_url is None
 
 
 def test_meta_tags_give_author_and_date_but_not_profile_urls():
@@ -100,7 +107,9 @@ def test_date_only_means_midnight_utc_and_the_page_is_searched_without_markup():
     assert searched.published_source == "page"
 
 
-@pytest.mark.parametrize("value", ["0000-01-01", "0001-01-01T00:00:00Z", "9999-12-31", "yesterday", "", "2022-13-45"])
+@pytest.mark.parametrize(
+    "value", ["0000-01-01", "0001-01-01T00:00:00Z", "9999-12-31", "yesterday", "", "2022-13-45"]
+)
 def test_implausible_dates_are_refused(value):
     assert parse_date(value) is None
 
@@ -114,18 +123,26 @@ def test_broken_json_ld_does_not_hide_the_other_sources():
 def test_hostile_markup_gives_clean_text_or_nothing():
     assert extract_page("").text == ""
     assert extract_page("<html><body></body></html>").text == ""
-    nul = extract_page("<p>Text with a NUL\x00 byte and a lone \udc80 surrogate in a long paragraph.</p>")
+    nul = extract_page(
+        "<p>Text with a NUL\x00 byte and a lone \udc80 surrogate in a long paragraph.</p>"
+    )
     assert "\x00" not in nul.text and "surrogate" in nul.text
     nul.text.encode("utf-8")
-    script = extract_page(page(body="<p>Title with '; drop table documents; -- and <script>alert(1)</script> inside it, "
-                                    "a long enough paragraph for the extractor to keep.</p>" * 3))
+    script = extract_page(
+        page(
+            body="<p>Title with '; drop table documents; -- and <script>alert(1)</script> inside it, "
+            "a long enough paragraph for the extractor to keep.</p>" * 3
+        )
+    )
     assert "alert(1)" not in script.text and "drop table documents" in script.text
     deep = extract_page("<div>" * 3000 + "<p>deep text</p>")
     assert isinstance(deep.text, str)
 
 
 def test_xml_declared_xhtml_string_is_read():
-    xhtml = '<?xml version="1.0" encoding="ISO-8859-1"?>' + page('<meta name="author" content="Ana">')
+    xhtml = '<?xml version="1.0" encoding="ISO-8859-1"?>' + page(
+        '<meta name="author" content="Ana">'
+    )
     content = extract_page(xhtml)
     assert content.author == "Ana" and "130,000 troops" in content.text
 
@@ -143,5 +160,9 @@ def test_benchmark_page_from_a_real_site_has_text_title_and_date():
     content = extract_page(html, truth[page_id]["url"])
     assert content.text.startswith("Gaming used to be so simple.")
     assert content.title and "Stadia" in content.title
-    assert content.published_at is not None and content.published_at.date().isoformat() == "2019-11-19"
-    assert content.canonical_url and content.canonical_url.startswith("https://www.wsj.com/articles/")
+    assert (
+        content.published_at is not None and content.published_at.date().isoformat() == "2019-11-19"
+    )
+    assert content.canonical_url and content.canonical_url.startswith(
+        "https://www.wsj.com/articles/"
+    )

@@ -1,4 +1,5 @@
 """robots.txt for article pages: honoured, cached, and RFC 9309's status rules."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -49,7 +50,10 @@ def test_robots_is_not_consulted_unless_asked(http_server):
 
 def test_missing_robots_txt_allows_everything(http_server):
     http_server.static("/private/x", "ok")  # /robots.txt answers 404
-    assert make_fetcher(http_server).fetch(http_server.url("/private/x"), check_robots=True).text == "ok"
+    assert (
+        make_fetcher(http_server).fetch(http_server.url("/private/x"), check_robots=True).text
+        == "ok"
+    )
 
 
 @pytest.mark.parametrize("status", [500, 503])
@@ -57,7 +61,9 @@ def test_robots_txt_server_error_disallows_for_a_while(status, http_server):
     http_server.robots("", status=status).static("/x", "ok")
     cache = MemoryRobotsCache()
     with pytest.raises(FetchError) as caught:
-        make_fetcher(http_server, robots_cache=cache).fetch(http_server.url("/x"), check_robots=True)
+        make_fetcher(http_server, robots_cache=cache).fetch(
+            http_server.url("/x"), check_robots=True
+        )
     assert caught.value.reason == "robots"
     entry = cache.get(origin_of(http_server.url("/")))
     assert entry is not None and entry.verdict == "disallow_all"
@@ -74,7 +80,9 @@ def test_robots_txt_that_stalls_disallows(http_server):
 
 def test_robots_txt_behind_a_redirect_is_followed(http_server):
     http_server.redirect("/robots.txt", "/real-robots.txt")
-    http_server.static("/real-robots.txt", "User-agent: *\nDisallow: /\n", content_type="text/plain")
+    http_server.static(
+        "/real-robots.txt", "User-agent: *\nDisallow: /\n", content_type="text/plain"
+    )
     with pytest.raises(FetchError):
         make_fetcher(http_server).fetch(http_server.url("/x"), check_robots=True)
 
@@ -90,6 +98,8 @@ def test_status_rules_follow_rfc_9309():
 
 def test_group_for_storywatch_applies_and_others_do_not():
     now = datetime.now(UTC)
-    entry = entry_from_status(200, "User-agent: otherbot\nDisallow: /\n\nUser-agent: *\nDisallow: /tmp/", now)
+    entry = entry_from_status(
+        200, "User-agent: otherbot\nDisallow: /\n\nUser-agent: *\nDisallow: /tmp/", now
+    )
     assert entry_allows(entry, "https://news.test/story")
     assert not entry_allows(entry, "https://news.test/tmp/x")
