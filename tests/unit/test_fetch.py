@@ -443,3 +443,16 @@ def test_redirect_to_a_non_http_scheme_is_refused(location, netguard, http_serve
         make_fetcher(http_server).fetch(http_server.url("/go"))
     assert caught.value.reason == "scheme"
     assert netguard.connects == [("127.0.0.1", http_server.port)]
+
+
+def test_contact_url_and_host_interval_come_from_the_environment():
+    from storywatch.settings import Settings
+
+    settings = Settings.from_env(
+        {"STORYWATCH_CONTACT_URL": "https://desk.example/bots", "STORYWATCH_HOST_INTERVAL": "5"}
+    )
+    assert settings.host_interval == 5.0
+    fetcher = Fetcher(settings)
+    assert fetcher.user_agent.endswith("(+https://desk.example/bots)")
+    assert fetcher.politeness.min_interval == 5.0
+    assert Settings.from_env({}).host_interval == 2.0
