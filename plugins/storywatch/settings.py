@@ -6,6 +6,8 @@
 | STORYWATCH_HOME | folder for the embedded server's data and local state | `./.storywatch` |
 | STORYWATCH_EMBEDDED_PORT | also listen on 127.0.0.1:PORT (embedded server only) | unset: Unix socket only |
 | STORYWATCH_ALLOWED_NETWORKS | CIDRs the fetcher may reach despite being non-public | empty |
+| STORYWATCH_CONTACT_URL | page named in the User-Agent, where site owners can reach the operator | a placeholder: set it |
+| STORYWATCH_HOST_INTERVAL | minimum seconds between two requests to one host (all workers together) | 2 |
 | STORYWATCH_SHARED_DIR | folder with the shared fixtures and benchmarks | `../shared` beside the repo |
 | STORYWATCH_SEEDS_DIR | folder of seed articles, threads.yml and feeds.yml | `seeds/` in the repo |
 | STORYWATCH_SQL_DIR | folder with `migrations/` and `views/` | `sql/` in the repo |
@@ -19,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# `.invalid` can never resolve (RFC 2606): a deployment names its own page instead.
+DEFAULT_CONTACT_URL = "https://storywatch.invalid/contact"
 
 
 def _parse_networks(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
@@ -38,6 +42,8 @@ class Settings:
     home: Path = Path(".storywatch")
     embedded_port: int | None = None
     allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    contact_url: str = DEFAULT_CONTACT_URL
+    host_interval: float = 2.0
     shared_dir: Path = REPO_ROOT.parent / "shared"
     seeds_dir: Path = REPO_ROOT / "seeds"
     sql_dir: Path = REPO_ROOT / "sql"
@@ -52,6 +58,8 @@ class Settings:
             home=Path(env.get("STORYWATCH_HOME") or ".storywatch").absolute(),
             embedded_port=int(port) if port else None,
             allowed_networks=_parse_networks(env.get("STORYWATCH_ALLOWED_NETWORKS", "")),
+            contact_url=env.get("STORYWATCH_CONTACT_URL") or DEFAULT_CONTACT_URL,
+            host_interval=float(env.get("STORYWATCH_HOST_INTERVAL") or 2.0),
             shared_dir=Path(env.get("STORYWATCH_SHARED_DIR") or REPO_ROOT.parent / "shared"),
             seeds_dir=Path(env.get("STORYWATCH_SEEDS_DIR") or REPO_ROOT / "seeds"),
             sql_dir=Path(env.get("STORYWATCH_SQL_DIR") or REPO_ROOT / "sql"),
