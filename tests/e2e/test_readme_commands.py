@@ -56,3 +56,13 @@ def test_every_documented_command_is_in_the_readme() -> None:
     commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     missing = [name for name in commands if f"storywatch {name}" not in readme]
     assert not missing, f"commands missing from README.md: {missing}"
+
+
+def test_every_environment_variable_the_code_reads_is_in_the_readme() -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    names: set[str] = set()
+    for folder in ("plugins", "dags"):
+        for path in (REPO_ROOT / folder).rglob("*.py"):
+            names |= set(re.findall(r"(?<![A-Z_])STORYWATCH_[A-Z_]+[A-Z]", path.read_text(encoding="utf-8")))
+    missing = sorted(name for name in names if f"`{name}`" not in readme)
+    assert not missing, f"environment variables missing from README.md: {missing}"
