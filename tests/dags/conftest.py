@@ -38,6 +38,9 @@ def _airflow_environment(home: Path) -> dict[str, str]:
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
         "AIRFLOW__CORE__DAGBAG_IMPORT_ERROR_TRACEBACKS": "True",
+        # The default (getfqdn) looks the machine's name up, which the network guard
+        # refuses: on a machine without it in /etc/hosts that lookup would leave loopback.
+        "AIRFLOW__CORE__HOSTNAME_CALLABLE": "socket.gethostname",
     }
 
 
