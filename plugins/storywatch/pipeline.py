@@ -164,9 +164,15 @@ def _write_one(
         cur.execute("release savepoint stage_item")
 
 
+def _copies_stage() -> Stage:
+    from storywatch.copystage import CopiesStage
+
+    return CopiesStage()
+
+
 # The stages `storywatch process` runs, in order. Each entry builds its stage
 # lazily, so importing this module never loads a language model.
-STAGE_FACTORIES: list[Callable[[], Stage]] = []
+STAGE_FACTORIES: list[Callable[[], Stage]] = [_copies_stage]
 
 
 def process_pending(

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from storywatch.db import Connection
+from storywatch.feeds import FEEDS_FILE, load_feeds_file
 from storywatch.ingest import IngestReport, ingest_paths
 
 
@@ -20,8 +21,10 @@ def load_seed_articles(conn: Connection, seeds_dir: Path) -> IngestReport:
 def load_seeds(conn: Connection, seeds_dir: Path) -> dict[str, int]:
     """Load everything in `seeds/` (articles; threads and feeds as their modules add them)."""
     report = load_seed_articles(conn, seeds_dir)
+    new_feeds = load_feeds_file(conn, seeds_dir / FEEDS_FILE)
     return {
         "files": len(report.stored) + len(report.failed),
         "new_versions": len(report.new_versions),
         "failed": len(report.failed),
+        "new_feeds": new_feeds,
     }

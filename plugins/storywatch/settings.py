@@ -11,6 +11,9 @@
 | STORYWATCH_SHARED_DIR | folder with the shared fixtures and benchmarks | `../shared` beside the repo |
 | STORYWATCH_SEEDS_DIR | folder of seed articles, threads.yml and feeds.yml | `seeds/` in the repo |
 | STORYWATCH_SQL_DIR | folder with `migrations/` and `views/` | `sql/` in the repo |
+| STORYWATCH_FEED_MAX_FAILURES | failed polls in a row after which a feed is deactivated | 10 |
+| STORYWATCH_PAGES_PER_POLL | article pages fetched per feed and poll (the rest wait for the next) | 30 |
+| STORYWATCH_RAW_RETENTION_DAYS | days a stored page's raw HTTP body is kept (0: purge at once) | 90 |
 """
 from __future__ import annotations
 
@@ -19,6 +22,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from storywatch.errors import StorywatchError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # `.invalid` can never resolve (RFC 2606): a deployment names its own page instead.
@@ -47,6 +52,9 @@ class Settings:
     shared_dir: Path = REPO_ROOT.parent / "shared"
     seeds_dir: Path = REPO_ROOT / "seeds"
     sql_dir: Path = REPO_ROOT / "sql"
+    feed_max_failures: int = 10
+    pages_per_poll: int = 30
+    raw_retention_days: int = 90
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -63,4 +71,20 @@ class Settings:
             shared_dir=Path(env.get("STORYWATCH_SHARED_DIR") or REPO_ROOT.parent / "shared"),
             seeds_dir=Path(env.get("STORYWATCH_SEEDS_DIR") or REPO_ROOT / "seeds"),
             sql_dir=Path(env.get("STORYWATCH_SQL_DIR") or REPO_ROOT / "sql"),
+            feed_max_failures=_positive_int(env, "STORYWATCH_FEED_MAX_FAILURES", 10),
+            pages_per_poll=_positive_int(env, "STORYWATCH_PAGES_PER_POLL", 30),
+            raw_retention_days=_positive_int(env, "STORYWATCH_RAW_RETENTION_DAYS", 90, zero=True),
         )
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int, zero: bool = False) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise StorywatchError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 0 or (value == 0 and not zero):
+        raise StorywatchError(f"{name} must be {'zero or more' if zero else 'at least 1'}, not {value}")
+    return value

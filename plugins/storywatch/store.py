@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from storywatch.db import Connection
+from storywatch.diffs import VersionDiff, diff_versions
+from storywatch.raw import RawResponse, insert_raw_response
 from storywatch.text import fingerprint, sha256_text
 
 # A text already stored this many times for one article is not stored again:
@@ -63,7 +65,7 @@ returning document_id
 LOCK_DOCUMENT = "select document_id from documents where identity = %s for update"
 
 LATEST_VERSION = """
-select document_version_id, version_no, content_sha256, fingerprint
+select document_version_id, version_no, content_sha256, fingerprint, title, body
 from document_versions
 where document_id = %s
 order by version_no desc
@@ -71,7 +73,7 @@ limit 1
 """
 COUNT_COPIES = """
 select count(*) from document_versions
-where document_id = %s and (content_sha256 = %s or (%s and fingerprint = %s))
+where document_id = %s and case when %s then fingerprint = %s else content_sha256 = %s end
 """
 INSERT_VERSION = """
 insert into document_versions (
@@ -79,6 +81,13 @@ insert into document_versions (
     published_at, published_at_source, fetched_at
 ) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, coalesce(%s, now()))
 returning document_version_id
+"""
+INSERT_DIFF = """
+insert into version_diffs (
+    document_version_id, previous_version_id, title_changed, sentences_added,
+    sentences_removed, added_sentences, removed_sentences, unified_diff, is_trivial
+) values (%s, %s, %s, %s, %s, %s, %s, %s, %s)
+on conflict (document_version_id) do nothing
 """
 
 
@@ -95,11 +104,19 @@ def ensure_source(conn: Connection, name: str | None) -> int | None:
 
 
 def store_article(
-    conn: Connection, article: ArticleText, fetched_at: dt.datetime | None = None
+    conn: Connection,
+    article: ArticleText,
+    fetched_at: dt.datetime | None = None,
+    raw: RawResponse | None = None,
 ) -> StoredVersion:
-    """Store `article` as a new document or version if its text is new; commit; say what happened."""
+    """Store `article` as a new document or version if its text is new; commit; say what happened.
+
+    A new version of a known document gets its diff from the previous version, and
+    `raw` (the HTTP response it was extracted from) is kept beside it, both in the
+    same transaction as the version itself.
+    """
     try:
-        result = _store_in_transaction(conn, article, fetched_at)
+        result = write_article(conn, article, fetched_at, raw)
     except BaseException:
         conn.rollback()
         raise
@@ -107,9 +124,13 @@ def store_article(
     return result
 
 
-def _store_in_transaction(
-    conn: Connection, article: ArticleText, fetched_at: dt.datetime | None
+def write_article(
+    conn: Connection,
+    article: ArticleText,
+    fetched_at: dt.datetime | None = None,
+    raw: RawResponse | None = None,
 ) -> StoredVersion:
+    """What `store_article` does, inside the caller's transaction (no commit, no rollback)."""
     source_id = ensure_source(conn, article.source)
     content_sha = sha256_text(article.body)
     folded = fingerprint(article.title, article.body)
@@ -121,11 +142,12 @@ def _store_in_transaction(
         cur.execute(LATEST_VERSION, (document_id,))
         latest = cur.fetchone()
         if latest is not None:
-            version_id, version_no, latest_sha, latest_fp = latest
+            version_id, version_no, latest_sha, latest_fp = latest[:4]
             by_fp = article.same_if_fingerprint_equal
-            if latest_sha == content_sha or (by_fp and latest_fp == folded):
+            # The fingerprint covers the headline too: a new headline is a new version.
+            if (latest_fp == folded) if by_fp else (latest_sha == content_sha):
                 return StoredVersion(document_id, version_id, version_no, "unchanged")
-            cur.execute(COUNT_COPIES, (document_id, content_sha, by_fp, folded))
+            cur.execute(COUNT_COPIES, (document_id, by_fp, folded, content_sha))
             if cur.fetchone()[0] >= MAX_COPIES_OF_A_TEXT:  # type: ignore[index]
                 return StoredVersion(document_id, version_id, version_no, "flapping")
         next_no = 1 if latest is None else latest[1] + 1
@@ -138,8 +160,22 @@ def _store_in_transaction(
             ),
         )
         version_id = int(cur.fetchone()[0])  # type: ignore[index]
+    if latest is not None:
+        diff = diff_versions(latest[4], latest[5], article.title, article.body)
+        _insert_diff(conn, version_id, latest[0], diff)
+    if raw is not None:
+        insert_raw_response(conn, version_id, raw)
     outcome: Outcome = "new_document" if created and latest is None else "new_version"
     return StoredVersion(document_id, version_id, next_no, outcome)
+
+
+def _insert_diff(conn: Connection, version_id: int, previous_id: int, diff: VersionDiff) -> None:
+    with conn.cursor() as cur:
+        cur.execute(INSERT_DIFF, (
+            version_id, previous_id, diff.title_changed, diff.sentences_added,
+            diff.sentences_removed, list(diff.added_sentences), list(diff.removed_sentences),
+            diff.unified_diff, diff.is_trivial,
+        ))
 
 
 def record_item_error(conn: Connection, stage: str, item: str, message: str) -> None:

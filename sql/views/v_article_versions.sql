@@ -1,5 +1,9 @@
 -- v_article_versions: one row per document version (key: document_version_id), for analysts
--- following how an article changed. Columns added by later migrations extend it.
+-- following how an article changed. The first version of a document has no diff (null
+-- counts); later ones say which sentences were added and removed, whether the headline
+-- changed, whether the edit is trivial (date lines, whitespace, quote styles, re-encoding:
+-- filter `where not is_trivial` to hide them), and a unified diff. is_current is false for
+-- superseded versions and for every version of an article that has been removed since.
 drop view if exists v_article_versions cascade;
 create view v_article_versions as
 with versions as (
@@ -15,11 +19,46 @@ with versions as (
         v.published_at_source,
         v.content_sha256,
         length(v.body) as body_chars,
-        s.name as source
+        s.name as source,
+        d.removed_at,
+        d.removal_reason,
+        v.version_no = max(v.version_no) over (partition by v.document_id) as is_latest
     from document_versions as v
     join documents as d on d.document_id = v.document_id
     left join sources as s on s.source_id = d.source_id
+),
+
+final as (
+    select
+        versions.document_version_id,
+        versions.document_id,
+        versions.version_no,
+        versions.url,
+        versions.identity,
+        versions.title,
+        versions.source,
+        versions.fetched_at,
+        versions.published_at,
+        versions.published_at_source,
+        versions.content_sha256,
+        versions.body_chars,
+        diffs.previous_version_id,
+        coalesce(diffs.is_trivial, false) as is_trivial,
+        diffs.title_changed,
+        diffs.sentences_added,
+        diffs.sentences_removed,
+        diffs.added_sentences,
+        diffs.removed_sentences,
+        diffs.unified_diff as diff,
+        versions.is_latest and versions.removed_at is null as is_current,
+        versions.removed_at,
+        versions.removal_reason,
+        raw.document_version_id is not null and raw.body_gz is not null as has_raw_response
+    from versions
+    left join version_diffs as diffs on diffs.document_version_id = versions.document_version_id
+    left join raw_responses as raw on raw.document_version_id = versions.document_version_id
 )
+
 select
     document_version_id,
     document_id,
@@ -32,6 +71,22 @@ select
     published_at,
     published_at_source,
     content_sha256,
-    body_chars
-from versions;
-comment on view v_article_versions is 'One row per version of an article (key document_version_id), numbered from 1 per document.';
+    body_chars,
+    previous_version_id,
+    is_trivial,
+    title_changed,
+    sentences_added,
+    sentences_removed,
+    added_sentences,
+    removed_sentences,
+    diff,
+    is_current,
+    removed_at,
+    removal_reason,
+    has_raw_response
+from final;
+comment on view v_article_versions is 'One row per version of an article (key document_version_id), numbered from 1 per document, with what changed from the previous version.';
+comment on column v_article_versions.is_trivial is 'Only date lines, whitespace, quote styles or the text encoding changed (false for first versions).';
+comment on column v_article_versions.diff is 'Unified diff from the previous version, one sentence per line, headline first (null for first versions).';
+comment on column v_article_versions.is_current is 'The latest version of an article that has not been removed since.';
+comment on column v_article_versions.removed_at is 'When the article started answering 404/410 or redirecting elsewhere (null while it is available).';
