@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 # Dependency labels that start a clause of their own: its words belong to it, not to its head.
 CLAUSE_DEPS = frozenset({"ccomp", "advcl", "relcl", "acl", "parataxis", "csubj", "csubjpass", "conj"})
@@ -78,8 +78,18 @@ class ClauseInfo:
     reported_by: str | None
 
 
-def analyse_clause(head: Token) -> ClauseInfo:
-    """Describe the clause whose finite (or highest) predicate is `head`."""
+def sentences_of(doc: Doc) -> list[Span]:
+    """The document's sentences; the whole text as one when no component set boundaries."""
+    try:
+        return list(doc.sents)
+    except ValueError:
+        return [doc[:]] if len(doc) else []
+
+
+def analyse_clause(head: Token, sentence: Span | None = None) -> ClauseInfo:
+    """Describe the clause whose finite (or highest) predicate is `head` (in `sentence`, if known)."""
+    # Token.sent walks the document to find the sentence: callers that know it pass it.
+    sentence = sentence if sentence is not None else head.sent
     chain = predicate_chain(head)
     subject = clause_subject(head)
     time_token, time_prep = clause_time(chain)
@@ -88,11 +98,11 @@ def analyse_clause(head: Token) -> ClauseInfo:
         chain=chain,
         subject=subject,
         negated=is_negated(chain, subject),
-        modality=clause_modality(chain),
+        modality=clause_modality(chain, sentence),
         tense=clause_tense(chain),
         time_text=time_token,
         time_prep=time_prep,
-        reported_by=reporter_of(head),
+        reported_by=reporter_of(head, sentence),
     )
 
 
@@ -217,11 +227,10 @@ def is_negated(chain: tuple[Token, ...], subject: Token | None) -> bool:
     return False
 
 
-def clause_modality(chain: tuple[Token, ...]) -> str | None:
+def clause_modality(chain: tuple[Token, ...], sentence: Span | None = None) -> str | None:
     """'question', 'hypothetical', 'threat', 'planned', 'expected', 'intended', 'possible', 'future', … or None."""
     head = chain[0]
-    sentence = head.sent
-    if sentence.text.rstrip().endswith("?"):
+    if _is_question(sentence if sentence is not None else head.sent):
         return "question"
     if _is_conditional(head):
         return "hypothetical"
@@ -239,6 +248,12 @@ def clause_modality(chain: tuple[Token, ...]) -> str | None:
             if child.dep_ == "aux" and child.lower_ == "going" and token.tag_ == "VB":
                 return "future"
     return None
+
+
+def _is_question(sentence: Span) -> bool:
+    """True when the sentence ends with a question mark (a headline's "Will Russia invade?")."""
+    last = next((t for t in reversed(sentence) if not t.is_space), None)
+    return last is not None and last.text == "?"
 
 
 def _modal_meaning(modal: Token, head: Token) -> str:
@@ -362,14 +377,14 @@ def _reporting_parent_of_root(token: Token) -> Token | None:
     return None
 
 
-def reporter_of(head: Token) -> str | None:
+def reporter_of(head: Token, sentence: Span | None = None) -> str | None:
     """Who the text says asserts the clause: a reporting verb's subject or an "according to" source."""
     reporter = _reporting_head(head)
     if reporter is not None:
         subject = _own_subject(reporter)
         if subject is not None:
             return phrase_text(subject)
-    return according_to(head.sent)
+    return according_to(sentence if sentence is not None else head.sent)
 
 
 def _own_subject(verb: Token) -> Token | None:

@@ -22,6 +22,16 @@ from storywatch.numbers import (
     parse_number_words,
 )
 
+# Phrase tables indexed by the word every scan position looks up first.
+_QUALIFIERS_BY_LAST_WORD: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+for _qualifier, _phrases in U.QUALIFIERS_BEFORE.items():
+    for _phrase in _phrases:
+        _words = tuple(_phrase.split())
+        _QUALIFIERS_BY_LAST_WORD.setdefault(_words[-1], []).append((_words, _qualifier))
+_VAGUE_BY_FIRST_WORD: dict[str, list[tuple[str, ...]]] = {}
+for _vague in U.VAGUE_PHRASES:  # longest first, as listed
+    _VAGUE_BY_FIRST_WORD.setdefault(_vague[0], []).append(_vague)
+
 # A digit string longer than this is no figure a reporter writes (and parsing it is wasted work).
 MAX_DIGITS = 24
 MAX_WORD_RUN = 12
@@ -29,15 +39,14 @@ MAX_WORD_RUN = 12
 
 @dataclass(frozen=True, slots=True)
 class Lexeme:
+    """A number, a word or a single symbol of the text, with its document offsets."""
+
     kind: str   # num, word or sym
     text: str
     start: int
     end: int
     gap: bool   # whitespace before it
-
-    @property
-    def lower(self) -> str:
-        return self.text.lower()
+    lower: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +118,7 @@ def lex(text: str, offset: int = 0) -> list[Lexeme]:
             body = body[:-1]
         start = offset + match.start()
         gap = previous_end >= 0 and match.start() > previous_end
-        lexemes.append(Lexeme(kind, body, start, start + len(body), gap or previous_end < 0))
+        lexemes.append(Lexeme(kind, body, start, start + len(body), gap or previous_end < 0, body.lower()))
         previous_end = match.start() + len(body)
     return lexemes
 
@@ -144,7 +153,7 @@ def scan(lexemes: list[Lexeme]) -> Iterator[Found]:
 
 def _figure_at(lx: list[Lexeme], i: int) -> Found | None:
     """A figure or range starting at lexeme i, with the words that bound it."""
-    first = atom_at(lx, i)
+    first = atom_at(lx, i) or _single_unit_at(lx, i)
     if first is None:
         return None
     ranged = _range_after(lx, first)
@@ -156,6 +165,17 @@ def _figure_at(lx: list[Lexeme], i: int) -> Found | None:
         qualifier = "at_least"
     qualifier = after or qualifier
     return Found(start, end, first.value, None, qualifier, (first,), role=_role_before(lx, start))
+
+
+def _single_unit_at(lx: list[Lexeme], i: int) -> Atom | None:
+    """ "about an hour", "nearly a year": one unit, counted only when a qualifier bounds it
+    (a bare "a week" is a manner of speaking, not a figure)."""
+    if i + 1 >= len(lx) or lx[i].lower not in ("a", "an") or _qualifier_before(lx, i)[0] is None:
+        return None
+    unit = U.UNIT_WORDS.get(lx[i + 1].lower)
+    if unit is None or lx[i + 1].lower.endswith("s") or len(lx[i + 1].text) < 3:
+        return None
+    return Atom(i, i + 1, 1.0, 1.0, None, None, False, None, False, True, False)
 
 
 def _role_before(lx: list[Lexeme], start: int) -> str | None:
@@ -371,12 +391,12 @@ def _after_change_word(lx: list[Lexeme], k: int) -> bool:
 def _qualifier_before(lx: list[Lexeme], start: int) -> tuple[str | None, int]:
     """The qualifier that ends right before lexeme `start`, and where it begins."""
     best: tuple[str | None, int] = (None, start)
-    for qualifier, phrases in U.QUALIFIERS_BEFORE.items():
-        for phrase in phrases:
-            words = phrase.split()
-            begin = start - len(words)
-            if begin >= 0 and [x.lower for x in lx[begin:start]] == words and begin < best[1]:
-                best = (qualifier, begin)
+    if start == 0:
+        return best
+    for words, qualifier in _QUALIFIERS_BY_LAST_WORD.get(lx[start - 1].lower, ()):
+        begin = start - len(words)
+        if begin >= 0 and tuple(x.lower for x in lx[begin:start]) == words and begin < best[1]:
+            best = (qualifier, begin)
     if best[0] is not None:
         begin = best[1]
         while begin > 0 and lx[begin - 1].lower in U.INTENSIFIERS and lx[begin - 1].lower != "a":
@@ -398,7 +418,7 @@ def qualifier_after(lx: list[Lexeme], end: int) -> tuple[int, str | None]:
 
 def _vague_at(lx: list[Lexeme], i: int) -> Found | None:
     """ "a few weeks", "several thousand troops", "tens of thousands of": no number, kept as vague."""
-    for phrase in U.VAGUE_PHRASES:
-        if [x.lower for x in lx[i:i + len(phrase)]] == list(phrase):
+    for phrase in _VAGUE_BY_FIRST_WORD.get(lx[i].lower, ()):
+        if tuple(x.lower for x in lx[i:i + len(phrase)]) == phrase:
             return Found(i, i + len(phrase), None, None, None, (), vague=True)
     return None

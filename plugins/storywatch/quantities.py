@@ -22,6 +22,7 @@ from storywatch.clauses import (
     governing_predicate,
     phrase_text,
     predicate_chain,
+    sentences_of,
 )
 from storywatch.figures import Found, Lexeme, lex, masked_spans, qualifier_after, scan, unmasked
 from storywatch.numbers import NUMBER_WORDS
@@ -32,6 +33,11 @@ MAX_PARSED_SENTENCE_TOKENS = 250
 # Nouns that stand for an amount of something: "the estimate of Russian forces rose to 130,000".
 AMOUNT_NOUNS = frozenset({"number", "estimate", "figure", "count", "total", "tally", "toll", "size",
                           "strength", "presence", "deployment", "buildup", "build-up", "contingent"})
+# Verbs that state a figure for their object: "put the force at 130,000", "raised the estimate to …".
+ESTIMATE_VERBS = frozenset({"put", "estimate", "place", "peg", "set", "number", "raise", "lower",
+                            "revise", "increase", "cut", "reduce", "boost", "lift", "bring"})
+# Verbs that say their object's figure was passed: "oil tops $95 a barrel".
+EXCEEDING_VERBS = frozenset({"top", "exceed", "surpass", "pass", "cross", "outnumber", "breach"})
 MEASURE_KINDS = frozenset({"currency", "percent", "duration", "length", "mass", "volume", "area",
                            "speed", "power", "temperature", "age", "multiplier"})
 
@@ -83,6 +89,7 @@ class Context:
     """One sentence being read: the document, its index, its lexemes and their start offsets."""
 
     doc: Doc
+    text: str       # doc.text, kept: spaCy rebuilds it from every token on each access
     sentence: Span
     index: int
     lx: list[Lexeme]
@@ -109,11 +116,12 @@ class Context:
 
 def find_quantities(doc: Doc) -> list[QuantityClaim]:
     """Every numeric claim in a parsed document, in text order."""
-    masks = masked_spans(doc.text)
+    text = doc.text
+    masks = masked_spans(text)
     claims: list[QuantityClaim] = []
-    for index, sentence in enumerate(doc.sents):
-        lexemes = unmasked(lex(sentence.text, sentence.start_char), masks)
-        context = Context(doc, sentence, index, lexemes, [x.start for x in lexemes])
+    for index, sentence in enumerate(sentences_of(doc)):
+        lexemes = unmasked(lex(text[sentence.start_char:sentence.end_char], sentence.start_char), masks)
+        context = Context(doc, text, sentence, index, lexemes, [x.start for x in lexemes])
         found = [c for f in scan(lexemes) if (c := _to_claim(context, f)) is not None]
         claims.extend(_link_previous_values(found))
     return claims
@@ -149,7 +157,7 @@ def _to_claim(ctx: Context, found: Found) -> QuantityClaim | None:
     figure = ctx.doc.char_span(start_char, ctx.lx[found.end - 1].end, alignment_mode="expand")
     claim = QuantityClaim(
         start_char=start_char, end_char=end_char, sentence_index=ctx.index,
-        text=ctx.doc.text[start_char:end_char], value=found.value, low=found.low,
+        text=ctx.text[start_char:end_char], value=found.value, low=found.low,
         high=found.value if found.low is not None else None, unit=unit.unit, qualifier=qualifier,
         subject=None, unit_kind=unit.kind, measured=unit.measured, vague=found.vague,
         previous_value=found.previous, role=found.role,
@@ -178,10 +186,12 @@ def _with_syntax(ctx: Context, figure: Span | None, unit: UnitFound, claim: Quan
     anchor = unit.compound_of or unit.anchor or (figure.root if figure is not None else None)
     if anchor is None:
         return claim
-    info = analyse_clause(governing_predicate(anchor))
+    info = analyse_clause(governing_predicate(anchor), ctx.sentence)
     if info.subject is not None and info.subject.i == anchor.i:
-        info = _small_clause_parent(info)
+        info = _small_clause_parent(info, ctx.sentence)
     head = info.head
+    if claim.qualifier is None and head.lemma_ in EXCEEDING_VERBS and anchor.dep_ in ("dobj", "obj"):
+        claim = replace(claim, qualifier="at_least")
     claim = replace(
         claim,
         subject=_subject_of(anchor, info, unit, figure),
@@ -209,7 +219,7 @@ def _subject_of(anchor: Token, info: ClauseInfo, unit: UnitFound, figure: Span |
     return phrase_text(subject)
 
 
-def _small_clause_parent(info: ClauseInfo) -> ClauseInfo:
+def _small_clause_parent(info: ClauseInfo, sentence: Span) -> ClauseInfo:
     """ "Russia has massed [some 100,000 troops round Ukraine]": when the parse makes the counted noun
     the subject of a complement clause, the figure belongs to the verb above it."""
     head = info.head
@@ -218,7 +228,7 @@ def _small_clause_parent(info: ClauseInfo) -> ClauseInfo:
         return info
     if any(c.dep_ in ("dobj", "obj") for c in parent.children):
         return info
-    return analyse_clause(parent)
+    return analyse_clause(parent, sentence)
 
 
 def _time_of_modifier(anchor: Token) -> str | None:
@@ -231,14 +241,27 @@ def _time_of_modifier(anchor: Token) -> str | None:
     return None
 
 
+def _object_put_at(anchor: Token) -> Token | None:
+    """ "puts Russian forces … at 169,000 to 190,000": the verb's object is what the figure counts."""
+    prep = anchor.head
+    if prep.dep_ != "prep" or prep.lower_ not in ("at", "to") or prep.head.lemma_ not in ESTIMATE_VERBS:
+        return None
+    obj = next((c for c in prep.head.children if c.dep_ in ("dobj", "obj")), None)
+    if obj is None or obj.i > anchor.i:
+        return None
+    return obj if obj.tag_ in ("NNS", "NNPS") or obj.lemma_.lower() in AMOUNT_NOUNS | {"force"} else None
+
+
 def _unit_from_context(claim: QuantityClaim, anchor: Token, info: ClauseInfo) -> QuantityClaim:
     """A bare figure takes its object from the clause: "the estimate of [forces] rose to 130,000",
     "the troops are now more than 130,000"."""
     subject = info.subject
     if subject is None or anchor.i in {t.i for t in subject.subtree}:
         return claim
-    counted = None
-    if subject.lemma_.lower() in AMOUNT_NOUNS:
+    counted = _object_put_at(anchor)
+    if counted is not None:
+        pass
+    elif subject.lemma_.lower() in AMOUNT_NOUNS:
         of = next((c for c in subject.children if c.dep_ == "prep" and c.lower_ == "of"), None)
         counted = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
     elif info.head.lemma_ == "be" and subject.tag_ in ("NNS", "NNPS"):
@@ -470,6 +493,8 @@ def _is_bare_one(found: Found, unit: UnitFound, before: Lexeme | None) -> bool:
     atom = found.atoms[0]
     if len(found.atoms) > 1 or not atom.words or atom.value != 1 or atom.end - atom.start != 1:
         return False
+    if found.qualifier is not None:
+        return False
     if unit.kind in MEASURE_KINDS - {"duration"}:
         return False
     if unit.kind == "duration":
@@ -506,7 +531,8 @@ def _vague_is_useful(lx: list[Lexeme], found: Found, unit: UnitFound) -> bool:
 def _with_per_unit(ctx: Context, found: Found, unit: UnitFound, claim: QuantityClaim) -> QuantityClaim:
     """Mark a size per unit ("groups of up to 1,000 troops each", "$90 a barrel"), with the unit if named."""
     lx = ctx.lx
-    after = [x.lower for x in lx[ctx.lexeme_from(unit.end_char):][:2]]
+    following = ctx.lexeme_from(unit.end_char)
+    after = [x.lower for x in lx[following:following + 2]]
     collective = _collective_before(lx, found.start)
     per: tuple[bool, str | None] = (False, None)
     if after[:1] in (["each"], ["apiece"]):

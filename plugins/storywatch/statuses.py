@@ -19,6 +19,7 @@ from storywatch.clauses import (
     ClauseInfo,
     analyse_clause,
     phrase_text,
+    sentences_of,
 )
 
 # No news sentence is this long; past it the parse is of boilerplate or a run-on dump,
@@ -63,14 +64,16 @@ class StatusClaim:
 def find_statuses(doc: Doc) -> list[StatusClaim]:
     """Every status statement in a parsed document, in text order."""
     claims: list[StatusClaim] = []
-    for index, sentence in enumerate(doc.sents):
+    seen: set[tuple[int, int]] = set()
+    for index, sentence in enumerate(sentences_of(doc)):
         if len(sentence) > MAX_SENTENCE_TOKENS:
             continue
         for token in sentence:
-            if is_clause_head(token):
-                claim = _status_of(token, index)
-                if claim is not None:
-                    claims.append(claim)
+            claim = _status_of(token, index, sentence) if is_clause_head(token) else None
+            # Two clause heads can share one stretch of text (a misparse); offsets identify a claim.
+            if claim is not None and (claim.start_char, claim.end_char) not in seen:
+                seen.add((claim.start_char, claim.end_char))
+                claims.append(claim)
     return claims
 
 
@@ -86,9 +89,9 @@ def is_clause_head(token: Token) -> bool:
     return True
 
 
-def _status_of(head: Token, index: int) -> StatusClaim | None:
+def _status_of(head: Token, index: int, sentence: Span) -> StatusClaim | None:
     """Build the statement for one clause head, or None when it has no subject or only frames a quote."""
-    info = analyse_clause(head)
+    info = analyse_clause(head, sentence)
     if info.subject is None or _is_reporting_frame(head):
         return None
     last = info.chain[-1]
@@ -102,7 +105,7 @@ def _status_of(head: Token, index: int) -> StatusClaim | None:
         return None
     predicate = "exist" if existential else _predicate_lemma(complement or last)
     obj = None if existential else _object_of(last)
-    start, end = _clause_bounds(head, info)
+    start, end = _clause_bounds(head, info, sentence)
     doc = head.doc
     return StatusClaim(
         start_char=doc[start].idx,
@@ -179,12 +182,11 @@ def _predicate_text(info: ClauseInfo, complement: Token | None) -> str:
     return " ".join(t.text for t in words)
 
 
-def _clause_bounds(head: Token, info: ClauseInfo) -> tuple[int, int]:
+def _clause_bounds(head: Token, info: ClauseInfo, sentence: Span) -> tuple[int, int]:
     """First and last token of the clause: its own words and its subject, not nested clauses."""
     own = _own_tokens(head)
     if info.subject is not None:
         own.update(t.i for t in info.subject.subtree)
-    sentence: Span = head.sent
     indices = [i for i in own if not head.doc[i].is_punct and not head.doc[i].is_space]
     if not indices:
         return head.i, head.i
