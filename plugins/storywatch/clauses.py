@@ -23,6 +23,10 @@ REPORTING_LEMMAS = frozenset({
     "caution", "concede", "admit", "recall", "observe", "signal", "contend", "assess", "conclude",
     "fear", "worry", "hope", "expect", "consider", "testify", "brief", "show",
 })
+# Reporting verbs that deny their complement, and those that make it a forecast or a wish.
+DENYING_LEMMAS = frozenset({"deny", "dismiss", "reject", "refute", "dispute"})
+REPORT_MODALITY = {"expect": "expected", "predict": "expected", "anticipate": "expected",
+                   "forecast": "expected", "hope": "intended", "fear": "possible"}
 # Verbs and adjectives that take an infinitive and colour it: "is expected to sign", "threatened to invade".
 CHAIN_MODALITY = {
     "expect": "expected", "likely": "expected", "set": "expected", "due": "expected",
@@ -76,6 +80,7 @@ class ClauseInfo:
     time_text: str | None
     time_prep: str | None
     reported_by: str | None
+    reporting_verb: str | None = None
 
 
 def sentences_of(doc: Doc) -> list[Span]:
@@ -93,16 +98,24 @@ def analyse_clause(head: Token, sentence: Span | None = None) -> ClauseInfo:
     chain = predicate_chain(head)
     subject = clause_subject(head)
     time_token, time_prep = clause_time(chain)
+    reporter = _reporting_head(head)
+    negated = is_negated(chain, subject)
+    modality = clause_modality(chain, sentence)
+    if reporter is not None:
+        # "Russia denied it was planning to invade": the reporter asserts the opposite.
+        negated = negated != (reporter.lemma_ in DENYING_LEMMAS)
+        modality = modality or REPORT_MODALITY.get(reporter.lemma_)
     return ClauseInfo(
         head=head,
         chain=chain,
         subject=subject,
-        negated=is_negated(chain, subject),
-        modality=clause_modality(chain, sentence),
+        negated=negated,
+        modality=modality,
         tense=clause_tense(chain),
         time_text=time_token,
         time_prep=time_prep,
         reported_by=reporter_of(head, sentence),
+        reporting_verb=reporter.lemma_.lower() if reporter is not None else None,
     )
 
 
@@ -217,6 +230,9 @@ def is_negated(chain: tuple[Token, ...], subject: Token | None) -> bool:
     for token in chain:
         if any(c.dep_ == "neg" or c.lower_ in ("never", "neither") for c in token.children):
             return True
+        if any(c.dep_ in ("dobj", "obj") and _has_no_determiner(c) for c in token.children):
+            # "NATO had seen no sign of a pullback": denied through its object.
+            return True
         if token is not chain[-1] and (token.lemma_ in NEGATING_CHAIN or token.lower_ in NEGATING_CHAIN):
             return True
     if subject is not None:
@@ -225,6 +241,17 @@ def is_negated(chain: tuple[Token, ...], subject: Token | None) -> bool:
         if any(c.dep_ in ("det", "preconj") and c.lower_ in ("no", "neither") for c in subject.children):
             return True
     return False
+
+
+def _is_headline_infinitive(head: Token) -> bool:
+    """Headline "Russia to pull back troops": a subject and a bare infinitive announce a plan."""
+    return head.dep_ == "ROOT" and head.tag_ == "VB" and any(
+        c.dep_ == "aux" and c.lower_ == "to" for c in head.children
+    ) and any(c.dep_ in ("nsubj", "nsubjpass") for c in head.children)
+
+
+def _has_no_determiner(noun: Token) -> bool:
+    return any(c.dep_ == "det" and c.lower_ == "no" for c in noun.children)
 
 
 def clause_modality(chain: tuple[Token, ...], sentence: Span | None = None) -> str | None:
@@ -241,6 +268,8 @@ def clause_modality(chain: tuple[Token, ...], sentence: Span | None = None) -> s
         key = token.lemma_ if token.lemma_ in CHAIN_MODALITY else token.lower_
         if key in CHAIN_MODALITY:
             return CHAIN_MODALITY[key]
+    if _is_headline_infinitive(head):
+        return "future"
     for token in chain:
         for child in token.children:
             if child.dep_ == "aux" and child.tag_ == "MD":
@@ -292,6 +321,8 @@ def _has_present_tense(token: Token) -> bool:
 def clause_tense(chain: tuple[Token, ...]) -> str | None:
     """'past', 'present' or 'future' from the finite verb and its auxiliaries."""
     head = chain[0]
+    if _is_headline_infinitive(head):
+        return "future"
     auxes = [c for c in head.children if c.dep_ in ("aux", "auxpass")]
     words = auxes + [head]
     if any(t.lower_ in ("will", "shall", "'ll", "wo") for t in auxes):
@@ -388,13 +419,17 @@ def reporter_of(head: Token, sentence: Span | None = None) -> str | None:
 
 
 def _own_subject(verb: Token) -> Token | None:
-    """A verb's subject, inherited only from a conjoined verb: a speaker, never a modified noun."""
+    """A verb's subject, inherited only from a conjoined verb or through a participle
+    ("Ukraine disputed the claim, saying …"): a speaker, never a modified noun."""
     current = verb
     for _ in range(4):
         subject = next((c for c in current.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-        if subject is not None or current.dep_ != "conj" or current.head is current:
+        if subject is not None or current.head is current:
             return subject
-        current = current.head
+        if current.dep_ == "conj" or (current.dep_ == "advcl" and current.tag_ == "VBG"):
+            current = current.head
+        else:
+            return None
     return None
 
 

@@ -69,6 +69,7 @@ class QuantityClaim:
     modality: str | None = None
     time_text: str | None = None        # a date attached to the same clause ("cited in January")
     reported_by: str | None = None      # "officials" in "officials said …", or "according to X"
+    reporting_verb: str | None = None   # lemma of that reporting verb
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +199,7 @@ def _with_syntax(ctx: Context, figure: Span | None, unit: UnitFound, claim: Quan
         predicate=head.lemma_ if head.pos_ in ("VERB", "AUX") else None,
         negated=info.negated, modality=info.modality,
         time_text=info.time_text or _time_of_modifier(anchor), reported_by=info.reported_by,
+        reporting_verb=info.reporting_verb,
     )
     if claim.unit is None and not claim.vague:
         claim = _unit_from_context(claim, anchor, info)

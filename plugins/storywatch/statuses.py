@@ -29,6 +29,7 @@ MAX_SENTENCE_TOKENS = 250
 COMPLEMENT_DEPS = ("acomp", "attr", "oprd")
 LINKING_LEMMAS = frozenset({"be", "remain", "become", "seem", "appear", "stay", "look", "prove",
                             "grow", "turn", "get", "sound", "feel", "keep"})
+PARTICLES = frozenset({"back", "out", "off", "up", "down", "away", "over", "in", "on"})
 # Verbs of speaking only frame a statement; they never state a development themselves.
 # (Verbs such as "deny", "confirm" or "dispute" stay: disputing a claim is a state of the story.)
 SPEECH_LEMMAS = frozenset({
@@ -59,6 +60,7 @@ class StatusClaim:
     time_text: str | None = None           # "March 11" in "were paused on March 11"
     time_prep: str | None = None           # "on"
     reported_by: str | None = None         # "Western officials" in "Western officials say …"
+    reporting_verb: str | None = None      # "say"; "deny" turns the statement's negation around
 
 
 def find_statuses(doc: Doc) -> list[StatusClaim]:
@@ -105,6 +107,10 @@ def _status_of(head: Token, index: int, sentence: Span) -> StatusClaim | None:
         return None
     predicate = "exist" if existential else _predicate_lemma(complement or last)
     obj = None if existential else _object_of(last)
+    object_text = phrase_text(obj) if obj is not None else None
+    if object_text is not None and " " in predicate and object_text.lower().startswith(predicate.split()[-1] + " "):
+        # "pulling back troops": the particle belongs to the verb, not to the object.
+        object_text = object_text.split(" ", 1)[1]
     start, end = _clause_bounds(head, info, sentence)
     doc = head.doc
     return StatusClaim(
@@ -118,13 +124,14 @@ def _status_of(head: Token, index: int, sentence: Span) -> StatusClaim | None:
         modality=info.modality,
         tense=info.tense,
         subject_head=info.subject.lemma_.lower(),
-        object=phrase_text(obj) if obj is not None else None,
+        object=object_text,
         chain=tuple(t.lemma_.lower() for t in info.chain) + ((complement.lemma_.lower(),) if complement else ()),
         predicate_text=_predicate_text(info, complement),
         voice="passive" if _is_passive(info) else "active",
         time_text=info.time_text,
         time_prep=info.time_prep,
         reported_by=info.reported_by,
+        reporting_verb=info.reporting_verb,
     )
 
 
@@ -147,6 +154,11 @@ def _complement(token: Token) -> Token | None:
 def _predicate_lemma(token: Token) -> str:
     """The predicate's lemma with its particle: "pull back", "call off", "underway"."""
     particle = next((c for c in token.children if c.dep_ == "prt"), None)
+    if particle is None and token.i + 1 < len(token.doc):
+        # The parser often hangs "back" in "pulling back troops" on the object instead.
+        following = token.doc[token.i + 1]
+        if following.lower_ in PARTICLES and following.dep_ in ("advmod", "amod", "compound", "prt"):
+            particle = following
     lemma = token.lemma_.lower()
     return f"{lemma} {particle.lower_}" if particle is not None else lemma
 

@@ -30,6 +30,14 @@ def status(nlp, text: str, predicate: str) -> StatusClaim:
         ("A deal is expected to be signed soon.", "sign", "deal", False, "expected", "present"),
         ("Iran is likely to accept the text.", "accept", "iran", False, "expected", "present"),
         ("Will Russia invade?", "invade", "russia", False, "question", "future"),
+        ("Russia to pull back some troops after drills.", "pull back", "russia", False, "future", "future"),
+        ("The talks broke down in March.", "break down", "talk", False, None, "past"),
+        ("Talks are set to resume on Monday.", "resume", "talk", False, "expected", "present"),
+        ("Negotiators have been unable to agree.", "agree", "negotiator", True, None, "present"),
+        ("There is no deal yet.", "exist", "deal", True, None, "present"),
+        ("A final text is essentially ready.", "ready", "text", False, None, "present"),
+        ("The extent of the sales remained unclear.", "unclear", "extent", False, None, "past"),
+        ("An invasion could begin within days.", "begin", "invasion", False, "possible", "present"),
     ],
 )
 def test_status_statements(nlp, text, predicate, subject_head, negated, modality, tense):
@@ -92,3 +100,38 @@ def test_seed_statements_keep_negation_and_threat(seed_doc):
 def test_long_run_on_sentence_is_skipped_quickly(nlp):
     text = "and the talks stalled " * 2500
     assert isinstance(find_statuses(nlp(text[:50000])), list)
+
+
+def test_object_with_no_negates_the_statement(nlp):
+    found = status(nlp, "NATO said it had seen no sign of a pullback.", "see")
+    assert (found.negated, found.reported_by, found.reporting_verb) == (True, "NATO", "say")
+
+
+def test_a_denied_complement_is_negated(nlp):
+    found = status(nlp, "Russia denied it was planning to invade.", "invade")
+    assert (found.negated, found.modality, found.reporting_verb) == (True, "planned", "deny")
+
+
+def test_an_expected_complement_is_expected(nlp):
+    found = status(nlp, "Diplomats expect the talks to resume next week.", "resume")
+    assert (found.modality, found.reported_by, found.time_text) == ("expected", "Diplomats", "next week")
+
+
+def test_a_participle_of_saying_names_its_subject_as_reporter(nlp):
+    found = status(nlp, "Ukraine disputed the claim, saying no troops had left.", "leave")
+    assert (found.negated, found.reported_by) == (True, "Ukraine")
+
+
+def test_particle_stays_with_the_verb_not_the_object(nlp):
+    found = status(nlp, "Russia said it had begun pulling back troops.", "pull back")
+    assert (found.object, found.chain[:2]) == ("troops", ("begin", "pull"))
+
+
+def test_several_states_in_one_sentence_keep_their_tenses(nlp):
+    statuses = find_statuses(nlp("The talks were paused; a final text is essentially ready."))
+    assert [(s.predicate, s.tense) for s in statuses] == [("pause", "past"), ("ready", "present")]
+
+
+def test_a_past_event_with_a_year_is_dated(nlp):
+    found = status(nlp, "Russia invaded Crimea in 2014.", "invade")
+    assert (found.tense, found.time_text, found.time_prep) == ("past", "2014", "in")
