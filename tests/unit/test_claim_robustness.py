@@ -5,7 +5,6 @@ import time
 
 import pytest
 import spacy
-
 from storywatch.quantities import find_quantities
 from storywatch.statuses import find_statuses
 
