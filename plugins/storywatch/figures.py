@@ -92,7 +92,9 @@ class Found:
     role: str | None = None   # "previous" for "up from 100,000": an earlier value, cited as such
 
 
-_LEXEME = re.compile(r"(?P<num>\d+(?:[.,]\d+)*)|(?P<word>[^\W\d_]+(?:['’][^\W\d_]+)?\.?)|(?P<sym>\S)")
+# Thousands may be grouped by a no-break or thin space ("100\u00a0000"), never by a plain
+# space: "on March 11 500 troops" must stay two numbers.
+_LEXEME = re.compile(r"(?P<num>\d{1,3}(?:[\u00a0\u202f\u2009]\d{3})+(?!\d)|\d+(?:[.,]\d+)*)|(?P<word>[^\W\d_]+(?:['’][^\W\d_]+)?\.?)|(?P<sym>\S)")
 # Spans that look like figures but are dates, clock times, phone numbers or "24/7".
 _NOT_QUANTITIES = re.compile(
     r"\b\d{4}-\d{1,2}-\d{1,2}\b"
@@ -237,6 +239,10 @@ def _attached_to_label(lx: list[Lexeme], j: int) -> bool:
     before = lx[j - 1]
     if before.kind == "word":
         return True
+    if before.text == "+" and j >= 2 and not before.gap and lx[j - 2].kind == "num" and j >= 3 and (
+        lx[j - 3].kind == "word" and not lx[j - 2].gap
+    ):
+        return True  # "P5+1"
     return before.text in "-/." and j >= 2 and not before.gap and lx[j - 2].kind == "word"
 
 

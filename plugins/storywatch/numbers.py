@@ -63,6 +63,7 @@ def parse_number(text: str) -> float | None:
 
 def parse_figure(text: str) -> float | None:
     """A figure in digits, without scale words: "100,000", "3.67", "1 000 000"."""
+    text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2009", " ")
     if _ENGLISH.match(text):
         return float(text.replace(",", ""))
     if _SPACED.match(text):

@@ -432,6 +432,7 @@ def _is_excluded(ctx: Context, found: Found, unit: UnitFound) -> bool:
         or _is_bare_one(found, unit, before)
         or _is_known_set(found, unit, before)
         or _is_partitive(lx, found, unit)
+        or _is_name_part(lx, found)
     )
 
 
@@ -517,6 +518,26 @@ def _is_partitive(lx: list[Lexeme], found: Found, unit: UnitFound) -> bool:
     return bool(after is not None and after.lower == "of" and lx[found.atoms[0].start].kind == "word"
                 and unit.kind in (None, "count") and found.value is not None and found.value < 100
                 and not found.qualifier)
+
+
+def _is_name_part(lx: list[Lexeme], found: Found) -> bool:
+    """ "the Group of Seven", "the Big Three": a capitalised number word inside a sentence is a name."""
+    first = found.atoms[0].start
+    if first == 0 or not found.atoms[0].words or not lx[first].text[:1].isupper() or found.qualifier:
+        return False
+    if lx[first - 1].text in (".", "!", "?", "\"", "\u201c", "(", "\u2014", "-", ":"):
+        return False
+    return not _is_title_case(lx)
+
+
+_MINOR_WORDS = frozenset({"a", "an", "the", "and", "or", "but", "of", "in", "on", "to", "at", "by",
+                          "as", "for", "with", "from", "s", "vs"})
+
+
+def _is_title_case(lx: list[Lexeme]) -> bool:
+    """A headline in title case ("Russia Sends Two More Battalions") capitalises every long word."""
+    words = [x for x in lx if x.kind == "word" and x.lower not in _MINOR_WORDS]
+    return len(words) >= 3 and all(x.text[:1].isupper() for x in words)
 
 
 def _vague_is_useful(lx: list[Lexeme], found: Found, unit: UnitFound) -> bool:

@@ -70,6 +70,12 @@ def test_seed_troops_are_about_russia(seed_doc):
         ("More than 100,000-plus troops gathered.", 100000, "troops", "at_least"),
         ("There were 100,000 or more troops.", 100000, "troops", "at_least"),
         ("Around 3m people were displaced.", 3000000, "people", "approx"),
+        ("Russia has some 100\u00a0000 troops there.", 100000, "troops", "approx"),
+        ("Russia Sends Two More Battalions To Border", 2, "battalions", None),
+        ("More than a dozen ships sailed.", 12, "ships", "at_least"),
+        ("Biden spoke with Putin for about an hour.", 1, "hours", "approx"),
+        ("Oil tops $95 a barrel.", 95, "USD", "at_least"),
+        ("On March 11 500 troops left.", 500, "troops", None),
     ],
 )
 def test_counts_and_measures(nlp, text, value, unit, qualifier):
@@ -87,6 +93,7 @@ def test_counts_and_measures(nlp, text, value, unit, qualifier):
         ("It would cost 5 to 10 billion dollars.", 5e9, 10e9, "USD"),
         ("Enrichment of 60-90% was reported.", 60, 90, "percent"),
         ("The trip lasts two or three days.", 2, 3, "days"),
+        ("US envoy puts Russian forces in and near Ukraine at 169,000 to 190,000", 169000, 190000, "forces"),
     ],
 )
 def test_ranges_keep_both_ends_with_the_high_end_as_value(nlp, text, low, high, unit):
@@ -170,6 +177,8 @@ def test_durations_carry_a_time_unit(nlp, text, value, unit):
         "The score was 3-1.",
         "The office is open 24/7.",
         "Several analysts doubted it.",
+        "Talks between Iran and the P5+1 resumed.",
+        "The Group of Seven met in Germany.",
     ],
 )
 def test_not_quantities(nlp, text):
