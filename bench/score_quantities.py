@@ -25,6 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "plugins"))
 
 import spacy  # noqa: E402
+
 from storywatch.quantities import QuantityClaim, find_quantities  # noqa: E402
 
 YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")

@@ -5,6 +5,7 @@ import time
 
 import pytest
 import spacy
+
 from storywatch.quantities import find_quantities
 from storywatch.statuses import find_statuses
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+
 from storywatch.quantities import QuantityClaim, find_quantities
 
 # Gold units are written as people say them; the extractor's canonical names are the same words.
