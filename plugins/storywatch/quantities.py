@@ -83,6 +83,7 @@ class UnitFound:
     measured: str | None = None
     compound_of: Token | None = None     # "agreement" in "a 20-year agreement"
     skip: bool = False
+    hyphenated: bool = False             # written against the figure: "20-year", "10,000-strong"
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,12 +333,15 @@ def _hyphen_compound(ctx: Context, k: int) -> UnitFound | None:
         return UnitFound(U.UNIT_WORDS[word][0] + " old", "age", lx[k + 3].end)
     if word in U.UNIT_WORDS or word == "pound":
         unit, kind = U.UNIT_WORDS.get(word, ("lb", "mass"))
-        return UnitFound(unit, kind, end_char, ctx.token_at(lx[k + 1].start), compound_of=modified)
+        return UnitFound(unit, kind, end_char, ctx.token_at(lx[k + 1].start), compound_of=modified,
+                         hyphenated=True)
     if word == "strong":
         end = modified.idx + len(modified) if modified is not None else end_char
-        return UnitFound(_noun_unit(modified) if modified is not None else None, "count", end, modified)
+        return UnitFound(_noun_unit(modified) if modified is not None else None, "count", end, modified,
+                         hyphenated=True)
     # "a four-nation tour": the figure counts the word after the hyphen.
-    return UnitFound(word, "count", end_char, ctx.token_at(lx[k + 1].start), compound_of=modified)
+    return UnitFound(word, "count", end_char, ctx.token_at(lx[k + 1].start), compound_of=modified,
+                     hyphenated=True)
 
 
 def _described_noun(token: Token | None) -> Token | None:
@@ -387,6 +391,9 @@ def _counted_noun(ctx: Context, found: Found, end_char: int) -> Token | None:
         return None
     root = figure.root
     head = root.head
+    while head.dep_ in ("compound", "amod", "nmod") and head.head.i > head.i and head.head.pos_ in ("NOUN", "PROPN"):
+        # "60 [battalion] tactical groups": the figure counts the head of the compound.
+        head = head.head
     if head.i >= figure.end and head.pos_ in ("NOUN", "PROPN") and head.i - figure.end <= 4 and (
         root.dep_ in ("nummod", "quantmod", "compound", "amod", "nmod", "npadvmod", "dep")
     ):
@@ -496,7 +503,7 @@ def _is_bare_one(found: Found, unit: UnitFound, before: Lexeme | None) -> bool:
     atom = found.atoms[0]
     if len(found.atoms) > 1 or not atom.words or atom.value != 1 or atom.end - atom.start != 1:
         return False
-    if found.qualifier is not None:
+    if found.qualifier is not None or unit.hyphenated:
         return False
     if unit.kind in MEASURE_KINDS - {"duration"}:
         return False

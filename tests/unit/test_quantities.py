@@ -291,3 +291,17 @@ def test_dateline_is_not_the_subject(nlp):
 def test_age_is_not_a_duration(nlp):
     claim = only(nlp, "A 62-year-old man was detained.")
     assert (claim.value, claim.unit, claim.unit_kind) == (62, "years old", "age")
+
+
+def test_one_in_a_hyphenated_duration_is_kept(nlp):
+    claim = only(nlp, "They agreed a one-year extension.")
+    assert (claim.value, claim.unit, claim.text) == (1, "years", "one-year extension")
+
+
+def test_figure_counts_the_head_of_a_noun_compound(nlp):
+    claim = only(nlp, "Russia has about 60 battalion tactical groups near the border.")
+    assert (claim.value, claim.unit, claim.qualifier) == (60, "groups", "approx")
+
+
+def test_one_official_is_not_a_count(nlp):
+    assert quantities(nlp, "One official said the talks had stalled.") == []
