@@ -290,7 +290,7 @@ def _unit_of(ctx: Context, found: Found) -> UnitFound:
         unit, kind = last.attached_unit
         return replace(_measured_after(ctx, end, end_char), unit=unit, kind=kind)
     return (_hyphen_compound(ctx, end) or _unit_words(ctx, found, end)
-            or _counted(ctx, found, end, end_char))
+            or _counted(ctx, found, end_char))
 
 
 def _unit_words(ctx: Context, found: Found, k: int) -> UnitFound | None:
@@ -376,7 +376,7 @@ def _thing_after(ctx: Context, found: Found, k: int, end_char: int) -> UnitFound
     return UnitFound(None, None, end_char, ctx.token_at(end_char - 1), _noun_unit(noun))
 
 
-def _counted(ctx: Context, found: Found, k: int, end_char: int) -> UnitFound:
+def _counted(ctx: Context, found: Found, end_char: int) -> UnitFound:
     """The noun a figure counts ("100,000 [troops]"), or no unit at all."""
     noun = _counted_noun(ctx, found, end_char)
     if noun is None:
