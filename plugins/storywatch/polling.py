@@ -134,6 +134,11 @@ where feed_id = %s and item_key = %s
 """
 
 
+def stored_anything(counts: Sequence[dict[str, int]]) -> bool:
+    """True when any of the polls' or revisits' counts report a new document or version."""
+    return any(c.get("new_documents", 0) + c.get("new_versions", 0) > 0 for c in counts)
+
+
 def make_fetcher(settings: Settings | None = None, database_url: str | None = None) -> Fetcher:
     """A fetcher from the settings; with `database_url`, its host pacing is shared by all workers.
 

@@ -135,6 +135,14 @@ def revisit_due(
     return ids
 
 
+def revisit_due_batches(
+    conn: Connection, batch_size: int, now: dt.datetime | None = None, limit: int = 5000
+) -> list[list[int]]:
+    """Document ids of the articles due for a re-fetch, in batches of `batch_size`."""
+    ids = revisit_due(conn, now, limit=limit)
+    return [ids[start:start + batch_size] for start in range(0, len(ids), batch_size)]
+
+
 def revisit_batch(
     conn: Connection,
     document_ids: Sequence[int],

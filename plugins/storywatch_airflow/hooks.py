@@ -31,15 +31,19 @@ LIBPQ_OPTIONS = frozenset({
 
 def connect(conn_id: str = CONN_ID) -> db.Connection:
     """A psycopg2 connection to the database the Airflow Connection `conn_id` names."""
+    return db.connect(database_url(conn_id), application_name=APPLICATION_NAME)
+
+
+def database_url(conn_id: str = CONN_ID) -> str:
+    """The libpq URL of the Airflow Connection `conn_id` (for code that opens its own connections)."""
     from airflow.sdk import Connection  # at run time: DAG files import this module when parsed
 
     airflow_conn = Connection.get(conn_id)
-    url = libpq_url(
+    return libpq_url(
         host=airflow_conn.host, port=airflow_conn.port, login=airflow_conn.login,
         password=airflow_conn.password, database=airflow_conn.schema,
         extra=airflow_conn.extra_dejson,
     )
-    return db.connect(url, application_name=APPLICATION_NAME)
 
 
 def libpq_url(

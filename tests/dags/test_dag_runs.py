@@ -97,3 +97,64 @@ def test_second_seed_run_adds_no_rows(run_dag: Any, conn: db.Connection) -> None
     second = {table: count_rows(conn, table) for table in DATA_TABLES}
     assert first["document_versions"] == 1
     assert second == first
+
+
+FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Loopback Wire</title><link>{base}/</link>
+<item><title>US says Russia has more than 130,000 troops near Ukraine</title>
+<link>{base}/articles/buildup</link><guid>buildup-1</guid>
+<pubDate>Sun, 13 Feb 2022 09:00:00 GMT</pubDate></item>
+</channel></rss>"""
+PAGE = """<html><head><title>US says Russia has more than 130,000 troops near Ukraine</title></head>
+<body><article><h1>US says Russia has more than 130,000 troops near Ukraine</h1>
+<p>Russia has massed more than 130,000 troops near its border with Ukraine, a U.S. official said
+on Sunday, up from an estimate of some 100,000 in January.</p>
+<p>The official, who spoke on condition of anonymity, said an invasion could begin at any time.</p>
+</article></body></html>"""
+
+
+@pytest.fixture
+def loopback_feed(http_server: Any, conn: db.Connection, monkeypatch: pytest.MonkeyPatch) -> str:
+    """One feed on the local server, registered in the database, with fetching allowed there."""
+    from storywatch import feeds
+
+    base = http_server.url("").rstrip("/")
+    http_server.conditional("/feed.xml", FEED.format(base=base).encode(), etag='"v1"')
+    http_server.static("/articles/buildup", PAGE.encode(), content_type="text/html; charset=utf-8")
+    http_server.robots("User-agent: *\nAllow: /\n")
+    monkeypatch.setenv("STORYWATCH_ALLOWED_NETWORKS", "127.0.0.0/8")
+    monkeypatch.setenv("STORYWATCH_HOST_INTERVAL", "0")
+    feeds.add_feed(conn, base + "/feed.xml", "Loopback Wire")
+    return base
+
+
+def test_poll_dag_stores_the_feed_article_and_announces_it(
+    run_dag: Any, conn: db.Connection, loopback_feed: str
+) -> None:
+    dag_run = run_dag("storywatch_poll_feeds")
+    with conn.cursor() as cur:
+        cur.execute("select d.url, v.title from documents d join document_versions v using (document_id)")
+        assert cur.fetchall() == [(loopback_feed + "/articles/buildup",
+                                   "US says Russia has more than 130,000 troops near Ukraine")]
+    states = {ti.task_id: ti.state for ti in dag_run.get_task_instances()}
+    assert states["announce_new_versions"] == "success"
+
+
+def test_second_poll_dag_run_stores_nothing_and_announces_nothing(
+    run_dag: Any, conn: db.Connection, loopback_feed: str
+) -> None:
+    run_dag("storywatch_poll_feeds")
+    with conn.cursor() as cur:
+        cur.execute("update feeds set next_poll_at = now() - interval '1 minute'")
+    conn.commit()
+    versions = count_rows(conn, "document_versions")
+    dag_run = run_dag("storywatch_poll_feeds")
+    assert count_rows(conn, "document_versions") == versions
+    states = {ti.task_id: ti.state for ti in dag_run.get_task_instances()}
+    assert states["announce_new_versions"] == "skipped"
+
+
+def test_revisit_dag_with_nothing_due_succeeds(run_dag: Any, conn: db.Connection) -> None:
+    dag_run = run_dag("storywatch_revisit")
+    states = {ti.task_id: ti.state for ti in dag_run.get_task_instances()}
+    assert states["announce_new_versions"] == "skipped"
