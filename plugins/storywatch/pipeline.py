@@ -164,15 +164,22 @@ def _write_one(
         cur.execute("release savepoint stage_item")
 
 
+def _extract_stage() -> Stage:
+    from storywatch.extract import ExtractStage
+
+    return ExtractStage()
+
+
 def _copies_stage() -> Stage:
     from storywatch.copystage import CopiesStage
 
     return CopiesStage()
 
 
-# The stages `storywatch process` runs, in order. Each entry builds its stage
-# lazily, so importing this module never loads a language model.
-STAGE_FACTORIES: list[Callable[[], Stage]] = [_copies_stage]
+# The stages `storywatch process` runs, in order (copies read the spin score that
+# extract stores). Each entry builds its stage lazily, so importing this module
+# never loads a language model.
+STAGE_FACTORIES: list[Callable[[], Stage]] = [_extract_stage, _copies_stage]
 
 
 def process_pending(
