@@ -35,6 +35,7 @@ sys.path.insert(0, str(REPO / "plugins"))
 sys.path.insert(0, str(REPO / "bench"))
 
 from _scratch import scratch_database  # noqa: E402
+
 from storywatch import db, migrate  # noqa: E402
 from storywatch.ingest import ingest_paths  # noqa: E402
 from storywatch.pipeline import process_pending  # noqa: E402

@@ -5,6 +5,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pytest
+
 from storywatch import cli, pipeline
 from storywatch.db import Connection
 from storywatch.extract import ExtractStage
@@ -12,7 +13,6 @@ from storywatch.ingest import ingest_paths
 from storywatch.pipeline import PendingVersion, run_stage
 from storywatch.settings import REPO_ROOT
 from storywatch.store import ArticleText, store_article
-
 from tests.conftest import count_rows
 
 pytestmark = pytest.mark.integration
@@ -21,6 +21,15 @@ SEED = REPO_ROOT / "seeds" / "000_d3ec237e47cabcad.txt"
 V_CLAIMS_CONTRACT = ["claim_id", "document_version_id", "kind", "speaker", "text", "value_num",
                      "value_low", "value_high", "unit", "qualifier", "negated", "modality",
                      "evidence"]
+
+
+@pytest.fixture(autouse=True)
+def alias_seeds(conn: Connection) -> None:
+    """The seed aliases of migration 0022 (other tests' truncation empties every table)."""
+    sql = (REPO_ROOT / "sql" / "migrations" / "0022_seed_entity_aliases.sql").read_text()
+    with conn.cursor() as cur:
+        cur.execute(sql)
+    conn.commit()
 
 
 def store(conn: Connection, body: str, identity: str, title: str | None = "A title",

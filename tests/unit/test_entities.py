@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+
 from storywatch import nlp
 from storywatch.entities import DocEntities, clean_name, find_entities
 from storywatch.settings import REPO_ROOT

