@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from storywatch import db, migrate
+from storywatch import cli_process, db, migrate
 from storywatch.embedded import EmbeddedServer
 from storywatch.errors import StorywatchError
 from storywatch.settings import Settings
@@ -96,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = _add(commands, "ingest", cmd_ingest, "ingest article files or folders of them")
     ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH")
 
+    cli_process.register(commands)
     _add(commands, "demo", cmd_demo, "run the whole pipeline once and print what it found")
     return parser
 

@@ -166,7 +166,13 @@ def _write_one(
 
 # The stages `storywatch process` runs, in order. Each entry builds its stage
 # lazily, so importing this module never loads a language model.
-STAGE_FACTORIES: list[Callable[[], Stage]] = []
+def _extract_stage() -> Stage:
+    from storywatch.extract import ExtractStage
+
+    return ExtractStage()
+
+
+STAGE_FACTORIES: list[Callable[[], Stage]] = [_extract_stage]
 
 
 def process_pending(

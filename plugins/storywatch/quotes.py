@@ -367,16 +367,19 @@ def _reported_speech(doc: Doc, ents: DocEntities, inside: list[bool]) -> list[Sp
     """'X said that …', 'Y, officials said, …': the clause with its speaker."""
     claims: list[SpeechClaim] = []
     for token in doc:
-        if inside[token.i] or token.pos_ not in ("VERB", "AUX"):
+        if inside[token.i]:
             continue
         lemma = _lexical(token)
         if lemma not in REPORTING_VERBS and lemma not in BELIEF_VERBS:
             continue
-        subject = _subject_of(token)
-        if subject is None or subject.pos_ == "PRON" and subject.lower_ not in PERSONAL_PRONOUNS:
-            continue
-        clause = _reported_clause(token, inside)
-        if clause is None:
+        if token.pos_ in ("VERB", "AUX"):
+            subject = _subject_of(token)
+            if subject is None or subject.pos_ == "PRON" and subject.lower_ not in PERSONAL_PRONOUNS:
+                continue
+            clause = _reported_clause(token, subject, inside)
+        else:
+            subject, clause = _misparsed_report(token)
+        if clause is None or subject is None:
             continue
         speaker = speaker_of_token(doc, ents, subject)
         if speaker is None:
@@ -388,7 +391,24 @@ def _reported_speech(doc: Doc, ents: DocEntities, inside: list[bool]) -> list[Sp
     return claims
 
 
-def _reported_clause(verb: Token, inside: list[bool]) -> tuple[int, int] | None:
+def _misparsed_report(word: Token) -> tuple[Token | None, tuple[int, int] | None]:
+    """'Diplomats counsel they might …': a spun verb the tagger took for a noun."""
+    doc = word.doc
+    if word.i == 0 or word.i + 1 >= len(doc):
+        return None, None
+    subject, following = doc[word.i - 1], doc[word.i + 1]
+    starts_clause = subject.is_sent_start or doc[subject.i - 1].text == ","
+    plural_or_name = subject.tag_ in ("NNS", "NNPS") or subject.ent_type_ in ("PERSON", "ORG")
+    if not (starts_clause and plural_or_name and following.pos_ in ("PRON", "DET", "SCONJ")):
+        return None, None
+    sentence = word.sent
+    last = sentence[-1] if not sentence[-1].is_space else sentence[-2]
+    if last.is_punct:
+        last = doc[last.i - 1]
+    return subject, (following.idx, last.idx + len(last.text))
+
+
+def _reported_clause(verb: Token, subject: Token, inside: list[bool]) -> tuple[int, int] | None:
     """Character span of what `verb` reports: its clausal complement, or the host clause."""
     for child in verb.children:
         if child.dep_ == "ccomp":
@@ -399,7 +419,13 @@ def _reported_clause(verb: Token, inside: list[bool]) -> tuple[int, int] | None:
             if len(tokens) < 3:
                 return None
             return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-    if verb.dep_ == "parataxis" and verb.head.pos_ in ("VERB", "AUX"):
+    doc = verb.doc
+    # "X, officials said, continues …": a parenthetical report of its host clause.
+    parenthetical = (
+        subject.i < verb.i and subject.left_edge.i > verb.sent.start
+        and doc[subject.left_edge.i - 1].text == "," and verb.i + 1 < len(doc)
+        and doc[verb.i + 1].text == ",")
+    if parenthetical or (verb.dep_ == "parataxis" and verb.head.pos_ in ("VERB", "AUX")):
         sentence = verb.sent
         if all(inside[t.i] for t in sentence if not t.is_punct):
             return None
