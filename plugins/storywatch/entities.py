@@ -34,6 +34,7 @@ sir dame lord lady gen gen. general lt lt. col col. maj maj. capt capt. adm adm.
 sen sen. senator rep rep. representative gov gov. governor mayor king queen prince princess
 sheikh ayatollah chancellor pope cardinal rabbi imam judge justice chief ambassador envoy
 commander marshal colonel major captain sergeant premier deputy speaker minister-president
+adviser advisor counselor counsellor
 """.split())
 
 # Heads of role phrases that can stand for a named person ("the Iranian president").
@@ -133,7 +134,10 @@ def sentence_starts(doc: Doc) -> list[int]:
 def find_entities(doc: Doc) -> DocEntities:
     """Mentions of PERSON, ORG, GPE, LOC and NORP entities in `doc`, names canonical in the article."""
     starts = sentence_starts(doc)
-    spans = _merge_split_orgs([e for e in doc.ents if e.label_ in ENTITY_TYPES and _is_name(e)])
+    kept = [e for e in doc.ents if e.label_ in ENTITY_TYPES and _is_name(e)
+            and not _is_title_part(e)]
+    spans = _merge_split_orgs(kept)
+    spans = sorted(spans + _conjoined_places(doc, spans), key=lambda s: s.start)
     raw = [_raw_mention(doc, span, starts) for span in spans]
     raw = [m for m in raw if m is not None]
     persons = _full_person_names(raw)
@@ -214,6 +218,42 @@ def _merge_split_orgs(spans: list[Span]) -> list[Span]:
         merged.append(span)
         i += 1
     return merged
+
+
+def _is_title_part(span: Span) -> bool:
+    """'Defense' in "Defense Secretary Lloyd Austin": part of a title, not an organisation."""
+    doc = span.doc
+    if span.label_ != "ORG" or span.end >= len(doc):
+        return False
+    following = doc[span.end]
+    return (following.text[:1].isupper() and _is_title(following.text)
+            and (span.end + 1 < len(doc) and doc[span.end + 1].ent_type_ == "PERSON"
+                 or all(_is_title(t.text) for t in span)))
+
+
+def _conjoined_places(doc: Doc, spans: list[Span]) -> list[Span]:
+    """'Kharkiv and Odesa' in "in Kyiv, Kharkiv and Odesa": unlabelled names listed with a place."""
+    covered = {i for span in spans for i in range(span.start, span.end)}
+    found: list[Span] = []
+    for span in spans:
+        if span.label_ not in ("GPE", "LOC"):
+            continue
+        stack = [span.root]
+        while stack:
+            token = stack.pop()
+            for child in token.children:
+                if child.dep_ != "conj":
+                    continue
+                stack.append(child)
+                if child.i in covered or child.pos_ != "PROPN" or not child.text[:1].isupper():
+                    continue
+                start = child.i
+                while start > 0 and doc[start - 1].dep_ == "compound" and doc[start - 1].pos_ == (
+                        "PROPN") and doc[start - 1].i not in covered:
+                    start -= 1
+                found.append(Span(doc, start, child.i + 1, label=span.label_))
+                covered.update(range(start, child.i + 1))
+    return found
 
 
 def clean_name(text: str, label: str) -> str:
@@ -331,6 +371,8 @@ def _apply_context(doc: Doc, draft: _Draft) -> _Draft:
 
 
 def _reads_as_place(doc: Doc, draft: _Draft) -> bool:
+    if draft.text.isupper() and len(draft.text) > 3:
+        return True  # a dateline: "WASHINGTON (AP) —"
     before = doc[draft.token_start - 1].lower_ if draft.token_start > 0 else ""
     after = doc[draft.token_end: draft.token_end + 3].text
     return before in PLACE_PREPOSITIONS or after.startswith((", D.C.", "D.C.", "state", "State"))

@@ -228,8 +228,10 @@ def _pre_cue(
     if opening is None:
         return None, None
     sentence = opening.sent
-    candidates = [t for t in sentence if t.i < opening.i and not inside[t.i]
-                  and is_reporting_verb(t) and t.pos_ in ("VERB", "AUX")]
+    candidates = [t for t in sentence if t.i < opening.i and not inside[t.i] and (
+        (is_reporting_verb(t) and t.pos_ in ("VERB", "AUX"))
+        # what it called the “final text”: the term is the subject's own
+        or (t.lemma_ == "call" and opening.i - t.i <= 3))]
     if not candidates and opening.i == sentence.start and sentence.start > 0:
         previous = doc[sentence.start - 1].sent
         if previous.text.rstrip().endswith(":"):
@@ -293,6 +295,8 @@ def speaker_of_token(doc: Doc, ents: DocEntities, token: Token) -> Speaker | Non
             return Speaker(named.name, None, "entity")
     if token.lower_ in PERSONAL_PRONOUNS:
         return _pronoun_speaker(ents, token)
+    if token.lower_ == "it":
+        return _institution_speaker(ents, token)
     if token.pos_ == "PRON":
         return None
     role = role_of_phrase(token)
@@ -315,6 +319,15 @@ def _named_in(ents: DocEntities, token: Token) -> Mention | None:
 def _pronoun_speaker(ents: DocEntities, token: Token) -> Speaker | None:
     persons = ents.persons_before(token.idx)
     return Speaker(persons[0].name, None, "pronoun") if persons else None
+
+
+def _institution_speaker(ents: DocEntities, token: Token) -> Speaker | None:
+    """'it' as a speaker: the organisation or country named last before it in its sentence."""
+    for t in reversed(token.doc[token.sent.start: token.i]):
+        mention = ents.mention_at(t)
+        if mention is not None and mention.type in ("ORG", "GPE"):
+            return Speaker(mention.name, None, "pronoun")
+    return None
 
 
 def describe_source(doc: Doc, head: Token) -> str | None:

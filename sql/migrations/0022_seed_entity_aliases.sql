@@ -13,6 +13,7 @@ with seed (name, type, alias, note) as (
         ('United Kingdom', 'GPE', 'Great Britain', null),
         ('Soviet Union', 'GPE', 'USSR', null),
         ('Kyiv', 'GPE', 'Kiev', 'older transliteration'),
+        ('Kyiv', 'GPE', 'Kyiv', 'the model sometimes calls it a person'),
         ('the West', 'LOC', 'West', 'the geopolitical West'),
         ('Caucasus', 'LOC', 'Caucasus', 'the model calls it a NORP group'),
         ('European Union', 'ORG', 'EU', null),
