@@ -1,0 +1,346 @@
+"""Clause analysis on spaCy's dependency parse: subject, negation, modality, tense, time, reporter.
+
+Shared by the quantity and status extractors so both describe a clause the
+same way. Everything here is generic English grammar; which predicates mean
+which state of a story is the thread definitions' business, not this module's.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+# Dependency labels that start a clause of their own: its words belong to it, not to its head.
+CLAUSE_DEPS = frozenset({"ccomp", "advcl", "relcl", "acl", "parataxis", "csubj", "csubjpass", "conj"})
+SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass", "expl")
+# Reporting verbs frame someone else's statement; the statement is the claim, the frame its source.
+REPORTING_LEMMAS = frozenset({
+    "say", "tell", "mention", "advise", "remind", "counsel", "note", "add", "state", "claim",
+    "report", "announce", "warn", "insist", "suggest", "acknowledge", "confirm", "deny", "argue",
+    "estimate", "believe", "think", "write", "post", "tweet", "explain", "stress", "emphasise",
+    "emphasize", "indicate", "reiterate", "declare", "allege", "assert", "maintain", "predict",
+    "caution", "concede", "admit", "recall", "observe", "signal", "contend", "assess", "conclude",
+    "fear", "worry", "hope", "expect", "consider", "testify", "brief", "show",
+})
+# Verbs and adjectives that take an infinitive and colour it: "is expected to sign", "threatened to invade".
+CHAIN_MODALITY = {
+    "expect": "expected", "likely": "expected", "set": "expected", "due": "expected",
+    "poise": "expected", "poised": "expected", "schedule": "expected", "slate": "expected",
+    "about": "expected", "bound": "expected", "unlikely": "expected",
+    "plan": "planned", "intend": "planned", "aim": "planned", "prepare": "planned",
+    "threaten": "threat",
+    "want": "intended", "wish": "intended", "hope": "intended", "seek": "intended",
+    "try": "intended", "attempt": "intended", "strive": "intended", "vow": "intended",
+    "pledge": "intended", "promise": "intended", "offer": "intended", "propose": "intended",
+    "need": "required", "have": "required", "require": "required", "must": "required",
+    "able": "possible", "may": "possible", "can": "possible",
+}
+# Chain words that deny their infinitive: "failed to reach a deal", "refused to withdraw".
+NEGATING_CHAIN = frozenset({"fail", "refuse", "decline", "unable", "unlikely", "cease", "stop"})
+NEGATORS = frozenset({"not", "n't", "never", "no", "neither", "nor", "nobody", "none", "nothing"})
+MODAL_MODALITY = {
+    "could": "possible", "might": "possible", "may": "possible", "can": "possible",
+    "will": "future", "shall": "future", "'ll": "future", "wo": "future",
+    "should": "expected", "must": "required", "would": "hypothetical", "'d": "hypothetical",
+}
+CONDITIONAL_MARKS = frozenset({"if", "unless", "once", "whether", "provided", "lest"})
+# Temporal conjunctions that make a present-tense clause a future event: "before Iran has breached".
+TEMPORAL_MARKS = frozenset({"when", "whenever", "until", "till", "before", "after", "as soon as"})
+PRESENT_TAGS = frozenset({"VBZ", "VBP", "VB"})
+# A date after these prepositions is a length of time, not a point in time.
+DURATION_PREPS = frozenset({"for", "during", "over", "within", "throughout"})
+
+
+@dataclass(frozen=True, slots=True)
+class ClauseInfo:
+    """How a clause is asserted: who does it, whether it is denied, how sure, when, and who says so."""
+
+    head: Token
+    chain: tuple[Token, ...]
+    subject: Token | None
+    negated: bool
+    modality: str | None
+    tense: str | None
+    time_text: str | None
+    time_prep: str | None
+    reported_by: str | None
+
+
+def analyse_clause(head: Token) -> ClauseInfo:
+    """Describe the clause whose finite (or highest) predicate is `head`."""
+    chain = predicate_chain(head)
+    subject = clause_subject(head)
+    time_token, time_prep = clause_time(chain)
+    return ClauseInfo(
+        head=head,
+        chain=chain,
+        subject=subject,
+        negated=is_negated(chain, subject),
+        modality=clause_modality(chain),
+        tense=clause_tense(chain),
+        time_text=time_token,
+        time_prep=time_prep,
+        reported_by=reporter_of(head),
+    )
+
+
+def predicate_chain(head: Token) -> tuple[Token, ...]:
+    """The head predicate and its infinitive complements: "began returning", "is expected to be signed"."""
+    chain = [head]
+    current = head
+    while len(chain) < 6:
+        nxt = next((c for c in current.children if c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX", "ADJ")), None)
+        if nxt is None:
+            # "is likely to invade": the infinitive hangs off the adjective, not the copula.
+            nxt = _adjective_infinitive(current)
+        if nxt is None:
+            break
+        chain.append(nxt)
+        current = nxt
+    return tuple(chain)
+
+
+def _adjective_infinitive(token: Token) -> Token | None:
+    """The adjective complement of a copula when it governs an infinitive ("likely to", "about to")."""
+    for child in token.children:
+        if child.dep_ == "acomp" and (child.lower_ in CHAIN_MODALITY or child.lower_ in NEGATING_CHAIN):
+            if any(g.dep_ == "xcomp" for g in child.children):
+                return child
+    return None
+
+
+def governing_predicate(token: Token) -> Token:
+    """The nearest verb (or sentence root) above `token`: the clause a noun phrase belongs to."""
+    current = token
+    for _ in range(64):
+        if current.pos_ in ("VERB", "AUX") and current.dep_ != "aux" and current.dep_ != "auxpass":
+            return _chain_top(current)
+        if current.head is current:
+            return current
+        current = current.head
+    return current
+
+
+def _chain_top(token: Token) -> Token:
+    """Climb from an infinitive complement to the verb that carries tense ("returning" → "began")."""
+    current = token
+    for _ in range(8):
+        if current.dep_ == "xcomp" and current.head is not current:
+            current = current.head
+            if current.dep_ == "acomp" and current.head is not current:
+                current = current.head
+        else:
+            break
+    return current
+
+
+def clause_subject(head: Token) -> Token | None:
+    """The subject of a clause, inherited across conjoined verbs and relative clauses."""
+    current = head
+    for _ in range(8):
+        for child in current.children:
+            if child.dep_ in SUBJECT_DEPS:
+                if child.dep_ == "expl":
+                    # "there are more supporters": the real subject is the attribute.
+                    attr = next((c for c in current.children if c.dep_ == "attr"), None)
+                    return attr or child
+                if child.tag_ == "WDT" or child.lower_ in ("that", "which", "who"):
+                    return current.head if current.dep_ == "relcl" else child
+                return child
+        if current.dep_ in ("conj", "xcomp") and current.head is not current:
+            current = current.head
+        elif current.dep_ in ("relcl", "acl") and current.head.pos_ in ("NOUN", "PROPN", "PRON"):
+            return current.head
+        else:
+            return None
+    return None
+
+
+def phrase_text(token: Token) -> str:
+    """A compact noun phrase: the head with its determiners, modifiers and compounds, no clauses."""
+    keep = {token.i}
+    stack = [token]
+    while stack:
+        current = stack.pop()
+        for child in current.children:
+            if child.dep_ in ("det", "amod", "compound", "poss", "nmod", "nummod", "quantmod",
+                              "case", "flat", "advmod", "neg", "predet", "npadvmod") or (
+                child.dep_ == "punct" and child.text in "-'’"
+            ):
+                keep.add(child.i)
+                stack.append(child)
+    doc = token.doc
+    start, end = min(keep), max(keep)
+    # A gap (a dropped appositive, say) splits the phrase: keep the part around the head.
+    while start < token.i and any(i not in keep for i in range(start, token.i)):
+        start += 1
+    while end > token.i and any(i not in keep for i in range(token.i + 1, end + 1)):
+        end -= 1
+    return doc[start:end + 1].text
+
+
+def is_negated(chain: tuple[Token, ...], subject: Token | None) -> bool:
+    """True for "did not withdraw", "no deals were signed", "never", "failed to reach"."""
+    for token in chain:
+        if any(c.dep_ == "neg" or (c.dep_ == "advmod" and c.lower_ == "never") for c in token.children):
+            return True
+        if token is not chain[-1] and (token.lemma_ in NEGATING_CHAIN or token.lower_ in NEGATING_CHAIN):
+            return True
+    if subject is not None:
+        if subject.lower_ in ("nobody", "none", "nothing", "neither"):
+            return True
+        if any(c.dep_ in ("det", "preconj") and c.lower_ in ("no", "neither") for c in subject.children):
+            return True
+    return False
+
+
+def clause_modality(chain: tuple[Token, ...]) -> str | None:
+    """'question', 'hypothetical', 'threat', 'planned', 'expected', 'intended', 'possible', 'future', … or None."""
+    head = chain[0]
+    sentence = head.sent
+    if sentence.text.rstrip().endswith("?"):
+        return "question"
+    if _is_conditional(head):
+        return "hypothetical"
+    for token in chain[:-1]:
+        key = token.lemma_ if token.lemma_ in CHAIN_MODALITY else token.lower_
+        if key in CHAIN_MODALITY:
+            return CHAIN_MODALITY[key]
+    for token in chain:
+        for child in token.children:
+            if child.dep_ == "aux" and child.tag_ == "MD":
+                return _modal_meaning(child, head)
+            if child.dep_ == "aux" and child.lower_ == "going" and token.tag_ == "VB":
+                return "future"
+    return None
+
+
+def _modal_meaning(modal: Token, head: Token) -> str:
+    """What a modal verb says here; "would" under a past report is the future seen from then."""
+    meaning = MODAL_MODALITY.get(modal.lower_, "possible")
+    if meaning == "hypothetical":
+        reporter = _reporting_head(head)
+        if reporter is not None and reporter.tag_ in ("VBD", "VBN"):
+            return "future"
+    return meaning
+
+
+def _is_conditional(head: Token) -> bool:
+    """A clause under "if/unless/once", or under "when/before/until" with a present verb, at any depth."""
+    current = head
+    for _ in range(12):
+        marks = [c for c in current.children if c.dep_ in ("mark", "advmod") and c.i < current.i]
+        for mark in marks:
+            word = mark.lower_
+            if word in CONDITIONAL_MARKS:
+                return True
+            if word in TEMPORAL_MARKS and _has_present_tense(current):
+                return True
+        if current.dep_ not in ("advcl", "conj", "ccomp", "xcomp", "relcl") or current.head is current:
+            return False
+        current = current.head
+    return False
+
+
+def _has_present_tense(token: Token) -> bool:
+    """True when the clause's finite form is present ("is reached", "has breached")."""
+    finite = [c for c in token.children if c.dep_ in ("aux", "auxpass")] + [token]
+    return any(t.tag_ in PRESENT_TAGS for t in finite) and not any(t.tag_ == "VBD" for t in finite)
+
+
+def clause_tense(chain: tuple[Token, ...]) -> str | None:
+    """'past', 'present' or 'future' from the finite verb and its auxiliaries."""
+    head = chain[0]
+    auxes = [c for c in head.children if c.dep_ in ("aux", "auxpass")]
+    words = auxes + [head]
+    if any(t.lower_ in ("will", "shall", "'ll", "wo") for t in auxes):
+        return "future"
+    if any(t.lower_ == "going" for t in auxes) and any(c.dep_ == "xcomp" for c in head.children):
+        return "future"
+    if any(t.tag_ == "VBD" for t in words):
+        return "past"
+    if any(t.tag_ in ("VBZ", "VBP", "MD") for t in words):
+        return "present"
+    if head.tag_ == "VBN" and head.dep_ == "ROOT":
+        # Headline passive without an auxiliary: "Talks paused as ..." reports a past event.
+        return "past"
+    return None
+
+
+def clause_time(chain: tuple[Token, ...]) -> tuple[str | None, str | None]:
+    """The explicit date or time attached to the clause ("on March 11", "last November"), with its preposition."""
+    for token in chain:
+        for child in token.children:
+            found = _time_of(child)
+            if found is not None:
+                return found
+    return None, None
+
+
+def _time_of(child: Token) -> tuple[str, str | None] | None:
+    """A date entity that `child` attaches to its verb, directly or through a preposition."""
+    if child.dep_ == "prep":
+        prep = child.lower_
+        if prep in DURATION_PREPS:
+            return None
+        obj = next((c for c in child.children if c.dep_ == "pobj"), None)
+        if obj is not None and obj.ent_type_ in ("DATE", "TIME"):
+            return _entity_text(obj), prep
+        return None
+    if child.dep_ in ("npadvmod", "tmod", "obl", "advmod", "nmod") and child.ent_type_ in ("DATE", "TIME"):
+        return _entity_text(child), None
+    return None
+
+
+def _entity_text(token: Token) -> str:
+    """The whole named entity a token belongs to."""
+    for ent in token.doc.ents:
+        if ent.start <= token.i < ent.end:
+            return ent.text
+    return token.text
+
+
+def _reporting_head(head: Token) -> Token | None:
+    """The reporting verb whose complement this clause is ("officials say [Putin could invade]")."""
+    current = head
+    for _ in range(6):
+        if current.dep_ in ("ccomp", "parataxis") and current.head is not current:
+            parent = current.head
+            if parent.lemma_ in REPORTING_LEMMAS:
+                return parent
+            current = parent
+        elif current.dep_ == "conj" and current.head is not current:
+            current = current.head
+        else:
+            return _reporting_parent_of_root(current)
+    return None
+
+
+def _reporting_parent_of_root(token: Token) -> Token | None:
+    """A reporting verb attached as a parenthetical ("…, officials said.") to the clause itself."""
+    for child in token.children:
+        if child.dep_ in ("parataxis", "ccomp") and child.lemma_ in REPORTING_LEMMAS and child.i > token.i:
+            return child
+    return None
+
+
+def reporter_of(head: Token) -> str | None:
+    """Who the text says asserts the clause: a reporting verb's subject or an "according to" source."""
+    reporter = _reporting_head(head)
+    if reporter is not None:
+        subject = clause_subject(reporter)
+        if subject is not None:
+            return phrase_text(subject)
+    return according_to(head.sent)
+
+
+def according_to(sentence: Span) -> str | None:
+    """The source named by "according to X" in the sentence, if any."""
+    for token in sentence:
+        if token.lower_ == "according" and token.i + 1 < len(token.doc) and token.nbor().lower_ == "to":
+            obj = next((c for c in token.nbor().children if c.dep_ == "pobj"), None)
+            if obj is None:
+                obj = next((c for c in token.children if c.dep_ == "pobj"), None)
+            if obj is not None:
+                return phrase_text(obj)
+    return None
