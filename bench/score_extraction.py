@@ -220,7 +220,7 @@ def speaker_right(gold_speaker: str, alternatives: Iterable[str], ours: str | No
             main = re.sub(r"\s*\(.*\)\s*$", "", wanted)
             g_head = norm(main).split()[-1].rstrip("s")
             o_head = norm(ours).split()[-1].rstrip("s")
-            if g_head == o_head and not (norm(ours) in gold_names):
+            if g_head == o_head and norm(ours) not in gold_names:
                 return True
     return False
 

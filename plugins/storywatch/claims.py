@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from spacy.tokens import Doc
 
 from storywatch.entities import DocEntities
+from storywatch.nlp import doc_text
 from storywatch.quotes import SpeechClaim, cited_source_of
 
 KINDS = ("quote", "reported_speech", "quantity", "status")
@@ -49,13 +50,32 @@ class Claim:
     modality: str | None = None
     subject: str | None = None
     predicate: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+# Further fields of the quantity and status rules kept in `claims.details`.
+QUANTITY_DETAILS = ("unit_kind", "measured", "per_unit", "per", "vague", "previous_value",
+                    "negated", "modality", "time_text", "reported_by")
+STATUS_DETAILS = ("tense", "subject_head", "object", "chain", "predicate_text", "voice",
+                  "time_text", "time_prep", "reported_by")
+
+
+def details_of(item: Any, names: Sequence[str]) -> dict[str, Any]:
+    """The non-empty fields `names` of a rule's result, JSON-ready."""
+    found: dict[str, Any] = {}
+    for name in names:
+        value = getattr(item, name, None)
+        if value in (None, False, (), ""):
+            continue
+        found[name] = list(value) if isinstance(value, tuple) else value
+    return found
 
 
 def evidence_of(doc: Doc, sentence_index: int, starts: Sequence[int]) -> str:
     """The text of sentence `sentence_index`, trimmed to a readable length."""
     start = starts[sentence_index] if sentence_index < len(starts) else 0
-    end = starts[sentence_index + 1] if sentence_index + 1 < len(starts) else len(doc.text)
-    sentence = " ".join(doc.text[start:end].split())
+    end = starts[sentence_index + 1] if sentence_index + 1 < len(starts) else len(doc_text(doc))
+    sentence = " ".join(doc_text(doc)[start:end].split())
     if len(sentence) > MAX_EVIDENCE_CHARS:
         sentence = sentence[:MAX_EVIDENCE_CHARS - 1] + "…"
     return sentence
@@ -101,6 +121,8 @@ class Attributor:
         for item in self._speech:
             if item.start_char <= start and end <= item.end_char and item.speaker is not None:
                 return (item.speaker.name, item.speaker.described, "speaker", item.speaker.label)
+        # The rules' own `reported_by` stays in details only: it also takes "an opportunity
+        # to indicate" for a source, where the speech finder requires a reporting frame.
         cited = self._cited_in(sentence_index)
         if cited:
             return None, cited, "cited_source", cited
@@ -131,7 +153,9 @@ def quantity_claims(doc: Doc, ents: DocEntities, found: Sequence[Any],
             evidence=evidence_of(doc, q.sentence_index, ents.sentence_starts),
             sentence_index=q.sentence_index, value_num=_num(q.value), value_low=_num(q.low),
             value_high=_num(q.high), unit=q.unit, qualifier=qualifier,
-            subject=getattr(q, "subject", None),
+            subject=getattr(q, "subject", None), predicate=getattr(q, "predicate", None),
+            negated=bool(getattr(q, "negated", False)), modality=getattr(q, "modality", None),
+            details=details_of(q, QUANTITY_DETAILS),
         ))
     return claims
 
@@ -149,7 +173,7 @@ def status_claims(doc: Doc, ents: DocEntities, found: Sequence[Any],
             attributed_to=attributed_to, reporting_verb=None,
             evidence=evidence_of(doc, s.sentence_index, ents.sentence_starts),
             sentence_index=s.sentence_index, negated=bool(s.negated), modality=s.modality,
-            subject=s.subject, predicate=s.predicate,
+            subject=s.subject, predicate=s.predicate, details=details_of(s, STATUS_DETAILS),
         ))
     return claims
 

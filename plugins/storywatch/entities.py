@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
+from storywatch.nlp import doc_text
+
 ENTITY_TYPES = ("PERSON", "ORG", "GPE", "LOC", "NORP")
 # Kept only where a claim needs them (a date or amount in a claim's sentence).
 VALUE_TYPES = ("DATE", "TIME", "QUANTITY", "CARDINAL", "MONEY", "PERCENT")
@@ -136,7 +138,7 @@ def find_entities(doc: Doc) -> DocEntities:
     starts = sentence_starts(doc)
     kept = [e for e in doc.ents if e.label_ in ENTITY_TYPES and _is_name(e)
             and not _is_title_part(e)]
-    spans = _merge_split_orgs(kept)
+    spans = _merge_split_orgs([_with_given_names(span) for span in kept])
     spans = sorted(spans + _conjoined_places(doc, spans), key=lambda s: s.start)
     raw = [_raw_mention(doc, span, starts) for span in spans]
     raw = [m for m in raw if m is not None]
@@ -220,6 +222,20 @@ def _merge_split_orgs(spans: list[Span]) -> list[Span]:
     return merged
 
 
+def _with_given_names(span: Span) -> Span:
+    """'Oleksii Reznikov' where the model marked only 'Reznikov': given names joined back."""
+    if span.label_ != "PERSON":
+        return span
+    doc = span.doc
+    start = span.start
+    while (start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].dep_ == "compound"
+           and doc[start - 1].head.i in range(span.start, span.end)
+           and doc[start - 1].text[:1].isupper() and not doc[start - 1].ent_type_
+           and not _is_title(doc[start - 1].text)):
+        start -= 1
+    return span if start == span.start else Span(doc, start, span.end, label="PERSON")
+
+
 def _is_title_part(span: Span) -> bool:
     """'Defense' in "Defense Secretary Lloyd Austin": part of a title, not an organisation."""
     doc = span.doc
@@ -287,7 +303,7 @@ def _raw_mention(doc: Doc, span: Span, starts: Sequence[int]) -> _Draft | None:
     if not tokens:
         return None
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-    text = doc.text[start:end]
+    text = doc_text(doc)[start:end]
     name = clean_name(text, span.label_)
     if not name or not _NAME_TOKEN.search(name):
         return None
@@ -347,7 +363,7 @@ def _missed_surnames(
         end_token = doc[i + len(matched) - 1]
         start, end = token.idx, end_token.idx + len(end_token.text)
         part = " ".join(matched)
-        found.append(_Draft(i, i + len(matched), start, end, doc.text[start:end],
+        found.append(_Draft(i, i + len(matched), start, end, doc_text(doc)[start:end],
                             surname_map[part], "PERSON", "", _index_of(starts, start), "surname"))
         i += len(matched)
     return found
@@ -515,7 +531,7 @@ def _nominal_mentions(doc: Doc, ents: DocEntities, covered: set[int]) -> list[_D
                    + [token.i])
         start_tok = doc[left]
         start, end = start_tok.idx, token.idx + len(token.text)
-        found.append(_Draft(left, token.i + 1, start, end, doc.text[start:end], person, "PERSON",
+        found.append(_Draft(left, token.i + 1, start, end, doc_text(doc)[start:end], person, "PERSON",
                             "", ents.sentence_of(start), "nominal"))
     return found
 

@@ -17,10 +17,16 @@ from spacy.tokens import Doc
 
 from storywatch import nlp
 from storywatch.claims import (
-    Attributor, Claim, dedupe_claims, quantity_claims, speech_claims, status_claims,
+    Attributor,
+    Claim,
+    dedupe_claims,
+    quantity_claims,
+    speech_claims,
+    status_claims,
 )
 from storywatch.db import Connection
-from storywatch.entities import DocEntities, Mention, find_entities
+from storywatch.entities import Mention, find_entities
+from storywatch.nlp import doc_text
 from storywatch.pipeline import PendingVersion, SkipItem
 from storywatch.quantities import find_quantities
 from storywatch.quotes import find_speech
@@ -91,21 +97,22 @@ def analyse_doc(doc: Doc, *, truncated: bool = False, model: str = "") -> Extrac
     claims += quantity_claims(doc, ents, find_quantities(doc), attributor)
     claims += status_claims(doc, ents, find_statuses(doc), attributor)
     claims = dedupe_claims(claims)
-    spin = measure_spin(doc.text, (c.reporting_verb for c in claims if c.kind == "quote"))
+    spin = measure_spin(doc_text(doc), (c.reporting_verb for c in claims if c.kind == "quote"))
     claim_sentences = {c.sentence_index for c in claims}
     values = tuple(v for v in ents.values if v.sentence_index in claim_sentences)
     return Extraction(
         mentions=tuple(ents.mentions), values=values, claims=tuple(claims), spin=spin,
-        chars_parsed=len(doc.text), truncated=truncated, model=model,
+        chars_parsed=len(doc_text(doc)), truncated=truncated, model=model,
     )
 
 
-def analyse_texts(texts: Sequence[str]) -> list[Extraction]:
+def analyse_texts(texts: Sequence[str], limit: int = nlp.MAX_PARSE_CHARS) -> list[Extraction]:
     """Extractions of raw texts, in order (for benches and tests; no screening)."""
     model = nlp.model_in_use().label
-    capped = [nlp.cap_text(t) for t in texts]
+    capped = [nlp.cap_text(t, limit) for t in texts]
     return [analyse_doc(doc, truncated=len(c) < len(t), model=model)
-            for doc, c, t in zip(nlp.parse_texts(capped), capped, texts, strict=True)]
+            for doc, c, t in zip(nlp.parse_texts(capped, limit=limit), capped, texts,
+                                 strict=True)]
 
 
 class ExtractStage:
@@ -113,8 +120,9 @@ class ExtractStage:
 
     name = STAGE_NAME
 
-    def __init__(self) -> None:
+    def __init__(self, max_chars: int = nlp.MAX_PARSE_CHARS) -> None:
         self.version = f"{EXTRACTOR_VERSION}+{nlp.model_version()}"
+        self.max_chars = max_chars
 
     def prepare(self, versions: Sequence[PendingVersion]) -> list[object]:
         """One Extraction (or SkipItem/exception) per version; parses with nlp.pipe."""
@@ -133,8 +141,8 @@ class ExtractStage:
         if not texts:
             return results
         model = nlp.model_in_use().label
-        capped = [nlp.cap_text(t) for t in texts]
-        docs = nlp.parse_texts(capped)
+        capped = [nlp.cap_text(t, self.max_chars) for t in texts]
+        docs = nlp.parse_texts(capped, limit=self.max_chars)
         for position, doc, text, cut in zip(positions, docs, texts, capped, strict=True):
             try:
                 results[position] = analyse_doc(doc, truncated=len(cut) < len(text), model=model)

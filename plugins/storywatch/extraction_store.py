@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from psycopg2.extras import Json
+
 from storywatch.claims import Claim
 from storywatch.db import Connection, insert_rows
 from storywatch.entities import Mention
@@ -61,7 +63,7 @@ UPSERT_CLAIMS = """
 insert into claims (
     document_version_id, kind, start_char, end_char, text, speaker_entity_id, speaker_text,
     attribution, attributed_to, reporting_verb, value_num, value_low, value_high, unit,
-    qualifier, negated, modality, subject, predicate, evidence, sentence_index,
+    qualifier, negated, modality, subject, predicate, details, evidence, sentence_index,
     extractor_version
 ) values %s
 on conflict (document_version_id, kind, start_char, end_char) do update set
@@ -80,6 +82,7 @@ on conflict (document_version_id, kind, start_char, end_char) do update set
     modality = excluded.modality,
     subject = excluded.subject,
     predicate = excluded.predicate,
+    details = excluded.details,
     evidence = excluded.evidence,
     sentence_index = excluded.sentence_index,
     extractor_version = excluded.extractor_version
@@ -87,14 +90,14 @@ where (
     claims.text, claims.speaker_entity_id, claims.speaker_text, claims.attribution,
     claims.attributed_to, claims.reporting_verb, claims.value_num, claims.value_low,
     claims.value_high, claims.unit, claims.qualifier, claims.negated, claims.modality,
-    claims.subject, claims.predicate, claims.evidence, claims.sentence_index,
+    claims.subject, claims.predicate, claims.details, claims.evidence, claims.sentence_index,
     claims.extractor_version
 ) is distinct from (
     excluded.text, excluded.speaker_entity_id, excluded.speaker_text, excluded.attribution,
     excluded.attributed_to, excluded.reporting_verb, excluded.value_num, excluded.value_low,
     excluded.value_high, excluded.unit, excluded.qualifier, excluded.negated,
-    excluded.modality, excluded.subject, excluded.predicate, excluded.evidence,
-    excluded.sentence_index, excluded.extractor_version
+    excluded.modality, excluded.subject, excluded.predicate, excluded.details,
+    excluded.evidence, excluded.sentence_index, excluded.extractor_version
 )
 """
 PRUNE_CLAIMS = """
@@ -281,7 +284,7 @@ def write_claims(
             document_version_id, c.kind, c.start_char, c.end_char, c.text, speaker_id,
             speaker_text, c.attribution, attributed_to, c.reporting_verb, c.value_num,
             c.value_low, c.value_high, c.unit, c.qualifier, c.negated, c.modality, c.subject,
-            c.predicate, c.evidence, c.sentence_index, extractor_version,
+            c.predicate, Json(c.details), c.evidence, c.sentence_index, extractor_version,
         ))
     insert_rows(conn, UPSERT_CLAIMS, rows)
     with conn.cursor() as cur:

@@ -117,7 +117,18 @@ def cap_text(text: str, limit: int = MAX_PARSE_CHARS) -> str:
     return head
 
 
-def parse_texts(texts: Iterable[str], batch_size: int = BATCH_SIZE) -> Iterator[Doc]:
-    """Parse capped texts with `nlp.pipe` in small batches, in order."""
+def doc_text(doc: Doc) -> str:
+    """`doc.text`, computed once: spaCy rebuilds it from every token on each access."""
+    text = doc.user_data.get("storywatch_text")
+    if text is None:
+        text = doc.text
+        doc.user_data["storywatch_text"] = text
+    return str(text)
+
+
+def parse_texts(
+    texts: Iterable[str], batch_size: int = BATCH_SIZE, limit: int = MAX_PARSE_CHARS
+) -> Iterator[Doc]:
+    """Parse texts, each capped at `limit` characters, with `nlp.pipe` in small batches, in order."""
     nlp = load_pipeline()
-    return nlp.pipe((cap_text(t) for t in texts), batch_size=batch_size)
+    return nlp.pipe((cap_text(t, limit) for t in texts), batch_size=batch_size)

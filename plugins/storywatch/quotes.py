@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from storywatch.entities import DocEntities, Mention, role_of_phrase
+from storywatch.nlp import doc_text
 
 # Lemmas (and spun surface forms) that introduce speech next to a quotation.
 REPORTING_VERBS = frozenset("""
@@ -126,7 +127,7 @@ def is_reporting_verb(token: Token) -> bool:
 
 def find_speech(doc: Doc, ents: DocEntities) -> list[SpeechClaim]:
     """Direct quotes (with speakers) and reported speech of one parsed article."""
-    spans = find_quote_spans(doc.text)
+    spans = find_quote_spans(doc_text(doc))
     inside = _quote_token_mask(doc, spans)
     claims: list[SpeechClaim] = []
     previous: tuple[QuoteSpan, Speaker | None] | None = None
@@ -138,7 +139,7 @@ def find_speech(doc: Doc, ents: DocEntities) -> list[SpeechClaim]:
             carried = not before.closed and before.paragraph + 1 == span.paragraph
             if before_speaker is not None and (same_paragraph or carried):
                 speaker = Speaker(before_speaker.name, before_speaker.described, "continuation")
-        text = doc.text[span.start:span.end].strip()
+        text = doc_text(doc)[span.start:span.end].strip()
         claims.append(SpeechClaim("quote", span.start, span.end, text, speaker,
                                   verb.text if verb is not None else None,
                                   ents.sentence_of(span.start),
@@ -164,7 +165,7 @@ def _tokens_between(doc: Doc, start: int, end: int) -> Span:
 
 
 def _token_at(doc: Doc, char: int) -> Token | None:
-    span = doc.char_span(char, min(char + 1, len(doc.text)), alignment_mode="expand")
+    span = doc.char_span(char, min(char + 1, len(doc_text(doc))), alignment_mode="expand")
     return span[0] if span is not None and len(span) else None
 
 
@@ -183,7 +184,7 @@ def _post_cue(
     """`,” Putin said` / `,” said Ali Vaez` / `,” Shoori, deputy director of X, said`."""
     if not span.closed:
         return None, None
-    quoted = doc.text[span.start:span.end].rstrip()
+    quoted = doc_text(doc)[span.start:span.end].rstrip()
     if quoted.endswith("."):
         return None, None  # the sentence ended inside the quote: what follows is new
     first = _token_at(doc, span.end)
@@ -399,7 +400,7 @@ def _reported_speech(doc: Doc, ents: DocEntities, inside: list[bool]) -> list[Sp
             continue
         start, end = clause
         claims.append(SpeechClaim(
-            "reported_speech", start, end, doc.text[start:end].strip(), speaker, token.text,
+            "reported_speech", start, end, doc_text(doc)[start:end].strip(), speaker, token.text,
             ents.sentence_of(start), cited_source_of(doc, ents, token.sent)))
     return claims
 

@@ -109,7 +109,9 @@ def measure_spin(text: str, quote_verbs: Iterable[str | None] = ()) -> SpinSigna
     hits = sum(found.values())
     if words == 0:
         return SpinSignal(0.0, (), 0, 0)
-    density = hits * 1000.0 / max(words, 200)  # short texts: no score from one odd phrase
+    # One odd phrase is chance, not spin; and a short text is measured as if it had 300
+    # words, so a headline with one swap does not read as a spun article.
+    density = max(0, hits - 1) * 1000.0 / max(words, 300)
     score = round(1.0 - math.exp(-density / SATURATION_PER_1000_WORDS), 3)
     terms = tuple(f"{term} ×{count}" if count > 1 else term
                   for term, count in found.most_common(20))

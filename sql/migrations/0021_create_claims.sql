@@ -23,6 +23,9 @@ create table claims (
     modality            text,
     subject             text,
     predicate           text,
+    -- what else the rules said: unit_kind, measured, per_unit, previous_value, vague,
+    -- time_text, tense, object, reported_by, ... (keys absent when empty)
+    details             jsonb not null default '{}',
     evidence            text not null,
     sentence_index      integer not null,
     extractor_version   text not null,

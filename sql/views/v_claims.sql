@@ -22,6 +22,7 @@ select
     c.modality,
     c.subject,
     c.predicate,
+    c.details,
     c.evidence,
     c.sentence_index,
     c.start_char,
@@ -34,4 +35,5 @@ left join entities as e on e.entity_id = c.speaker_entity_id;
 comment on view v_claims is
     'One row per claim (key claim_id): kind (quote, reported_speech, quantity, status), speaker, values and evidence sentence.';
 comment on column v_claims.speaker is 'Canonical entity or described source ("a U.S. official"); null when the narrator asserts it.';
+comment on column v_claims.details is 'Further fields of the rule that found the claim (previous_value, time_text, per_unit, tense, ...).';
 comment on column v_claims.attributed_to is 'Who asserts the claim: the speaker, the cited source, or the outlet for the narrator.';
