@@ -22,23 +22,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
-
-import psycopg2
-import psycopg2.sql
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "plugins"))
+sys.path.insert(0, str(REPO / "bench"))
 
+from _scratch import scratch_database  # noqa: E402
 from storywatch import db, migrate  # noqa: E402
 from storywatch.ingest import ingest_paths  # noqa: E402
 from storywatch.pipeline import process_pending  # noqa: E402
@@ -359,25 +355,6 @@ def print_tally(title: str, tally: Tally, details: bool) -> None:
         print("misses:")
         for line in tally.misses:
             print(f"  - {line}")
-
-
-@contextmanager
-def scratch_database(server_url: str) -> Iterator[str]:
-    """A fresh database beside `server_url`'s, migrated, dropped afterwards."""
-    name = f"storywatch_score_{os.getpid()}"
-    admin = psycopg2.connect(server_url)
-    admin.autocommit = True
-    ident = psycopg2.sql.Identifier(name)
-    with admin.cursor() as cur:
-        cur.execute(psycopg2.sql.SQL("drop database if exists {}").format(ident))
-        cur.execute(psycopg2.sql.SQL("create database {}").format(ident))
-    url = urlunsplit(urlsplit(server_url)._replace(path="/" + name))
-    try:
-        yield url
-    finally:
-        with admin.cursor() as cur:
-            cur.execute(psycopg2.sql.SQL("drop database if exists {} with (force)").format(ident))
-        admin.close()
 
 
 def run(server_url: str, settings: Settings, details: bool) -> int:
