@@ -7,6 +7,7 @@ which state of a story is the thread definitions' business, not this module's.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.tokens import Span, Token
 
@@ -34,7 +35,16 @@ CHAIN_MODALITY = {
     "pledge": "intended", "promise": "intended", "offer": "intended", "propose": "intended",
     "need": "required", "have": "required", "require": "required", "must": "required",
     "able": "possible", "may": "possible", "can": "possible",
+    "ready": "intended", "willing": "intended", "eager": "intended", "keen": "intended",
+    "determined": "intended", "prone": "expected", "certain": "expected", "sure": "expected",
 }
+# Adjectives whose infinitive says what the subject does: "Russia is likely to invade".
+# ("It is important to hear" is not about "it".)
+RAISING_ADJECTIVES = frozenset({
+    "likely", "unlikely", "set", "due", "about", "able", "unable", "ready", "willing", "prone",
+    "bound", "certain", "sure", "eager", "keen", "determined", "reluctant", "poised", "prepared",
+    "expected", "scheduled", "slated", "going", "intent",
+})
 # Chain words that deny their infinitive: "failed to reach a deal", "refused to withdraw".
 NEGATING_CHAIN = frozenset({"fail", "refuse", "decline", "unable", "unlikely", "cease", "stop"})
 NEGATORS = frozenset({"not", "n't", "never", "no", "neither", "nor", "nobody", "none", "nothing"})
@@ -47,6 +57,8 @@ CONDITIONAL_MARKS = frozenset({"if", "unless", "once", "whether", "provided", "l
 # Temporal conjunctions that make a present-tense clause a future event: "before Iran has breached".
 TEMPORAL_MARKS = frozenset({"when", "whenever", "until", "till", "before", "after", "as soon as"})
 PRESENT_TAGS = frozenset({"VBZ", "VBP", "VB"})
+TIME_UNIT_LEMMAS = frozenset({"second", "minute", "hour", "day", "week", "month", "year", "decade",
+                              "century", "fortnight"})
 # A date after these prepositions is a length of time, not a point in time.
 DURATION_PREPS = frozenset({"for", "during", "over", "within", "throughout"})
 
@@ -101,9 +113,9 @@ def predicate_chain(head: Token) -> tuple[Token, ...]:
 
 
 def _adjective_infinitive(token: Token) -> Token | None:
-    """The adjective complement of a copula when it governs an infinitive ("likely to", "about to")."""
+    """The adjective of a copula that raises its infinitive ("likely to", "prone to"), not "important to"."""
     for child in token.children:
-        if child.dep_ == "acomp" and (child.lower_ in CHAIN_MODALITY or child.lower_ in NEGATING_CHAIN):
+        if child.dep_ == "acomp" and child.lower_ in RAISING_ADJECTIVES:
             if any(g.dep_ == "xcomp" for g in child.children):
                 return child
     return None
@@ -138,22 +150,33 @@ def clause_subject(head: Token) -> Token | None:
     """The subject of a clause, inherited across conjoined verbs and relative clauses."""
     current = head
     for _ in range(8):
-        for child in current.children:
+        for child in _subjects_nearest_first(current):
             if child.dep_ in SUBJECT_DEPS:
                 if child.dep_ == "expl":
                     # "there are more supporters": the real subject is the attribute.
                     attr = next((c for c in current.children if c.dep_ == "attr"), None)
                     return attr or child
-                if child.tag_ == "WDT" or child.lower_ in ("that", "which", "who"):
-                    return current.head if current.dep_ == "relcl" else child
+                if child.tag_ in ("WDT", "WP") or child.lower_ in ("that", "which", "who"):
+                    return _appositive_anchor(current.head) if current.dep_ == "relcl" else child
                 return child
         if current.dep_ in ("conj", "xcomp") and current.head is not current:
             current = current.head
         elif current.dep_ in ("relcl", "acl") and current.head.pos_ in ("NOUN", "PROPN", "PRON"):
-            return current.head
+            return _appositive_anchor(current.head)
         else:
             return None
     return None
+
+
+def _subjects_nearest_first(verb: Token) -> list[Token]:
+    """Subject candidates, the one closest before the verb first ("WASHINGTON (AP) — The estimate … has risen")."""
+    found = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
+    return sorted(found, key=lambda c: (c.i > verb.i, abs(verb.i - c.i)))
+
+
+def _appositive_anchor(noun: Token) -> Token:
+    """ "Raisi, an ultraconservative cleric who turned president": the relative clause is about Raisi."""
+    return noun.head if noun.dep_ == "appos" and noun.head.pos_ in ("PROPN", "NOUN") else noun
 
 
 def phrase_text(token: Token) -> str:
@@ -164,7 +187,7 @@ def phrase_text(token: Token) -> str:
         current = stack.pop()
         for child in current.children:
             if child.dep_ in ("det", "amod", "compound", "poss", "nmod", "nummod", "quantmod",
-                              "case", "flat", "advmod", "neg", "predet", "npadvmod") or (
+                              "case", "flat", "neg", "predet") or (
                 child.dep_ == "punct" and child.text in "-'’"
             ):
                 keep.add(child.i)
@@ -182,7 +205,7 @@ def phrase_text(token: Token) -> str:
 def is_negated(chain: tuple[Token, ...], subject: Token | None) -> bool:
     """True for "did not withdraw", "no deals were signed", "never", "failed to reach"."""
     for token in chain:
-        if any(c.dep_ == "neg" or (c.dep_ == "advmod" and c.lower_ == "never") for c in token.children):
+        if any(c.dep_ == "neg" or c.lower_ in ("never", "neither") for c in token.children):
             return True
         if token is not chain[-1] and (token.lemma_ in NEGATING_CHAIN or token.lower_ in NEGATING_CHAIN):
             return True
@@ -202,6 +225,9 @@ def clause_modality(chain: tuple[Token, ...]) -> str | None:
         return "question"
     if _is_conditional(head):
         return "hypothetical"
+    if head.lemma_ in ("need", "require") and any(c.dep_ == "auxpass" for c in head.children):
+        # "levels of 90 percent are needed for a weapon": a requirement, not a measurement.
+        return "required"
     for token in chain[:-1]:
         key = token.lemma_ if token.lemma_ in CHAIN_MODALITY else token.lower_
         if key in CHAIN_MODALITY:
@@ -284,20 +310,32 @@ def _time_of(child: Token) -> tuple[str, str | None] | None:
         if prep in DURATION_PREPS:
             return None
         obj = next((c for c in child.children if c.dep_ == "pobj"), None)
-        if obj is not None and obj.ent_type_ in ("DATE", "TIME"):
+        if obj is not None and obj.ent_type_ in ("DATE", "TIME") and not _is_span_of_time(obj):
             return _entity_text(obj), prep
         return None
     if child.dep_ in ("npadvmod", "tmod", "obl", "advmod", "nmod") and child.ent_type_ in ("DATE", "TIME"):
-        return _entity_text(child), None
+        return None if _is_span_of_time(child) else (_entity_text(child), None)
     return None
 
 
+def _is_span_of_time(token: Token) -> bool:
+    """ "28 minutes", "two weeks", "a year": a length of time, not a point in time."""
+    if token.lemma_.lower() not in TIME_UNIT_LEMMAS:
+        return False
+    return any(c.dep_ in ("nummod", "quantmod") or (c.dep_ == "det" and c.lower_ in ("a", "an"))
+               for c in token.children)
+
+
 def _entity_text(token: Token) -> str:
-    """The whole named entity a token belongs to."""
-    for ent in token.doc.ents:
-        if ent.start <= token.i < ent.end:
-            return ent.text
-    return token.text
+    """The whole named entity a token belongs to (walking its IOB tags, not the document's entity list)."""
+    doc = token.doc
+    start = token.i
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    end = token.i + 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return doc[start:end].text
 
 
 def _reporting_head(head: Token) -> Token | None:
@@ -328,14 +366,31 @@ def reporter_of(head: Token) -> str | None:
     """Who the text says asserts the clause: a reporting verb's subject or an "according to" source."""
     reporter = _reporting_head(head)
     if reporter is not None:
-        subject = clause_subject(reporter)
+        subject = _own_subject(reporter)
         if subject is not None:
             return phrase_text(subject)
     return according_to(head.sent)
 
 
+def _own_subject(verb: Token) -> Token | None:
+    """A verb's subject, inherited only from a conjoined verb: a speaker, never a modified noun."""
+    current = verb
+    for _ in range(4):
+        subject = next((c for c in current.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subject is not None or current.dep_ != "conj" or current.head is current:
+            return subject
+        current = current.head
+    return None
+
+
 def according_to(sentence: Span) -> str | None:
     """The source named by "according to X" in the sentence, if any."""
+    return _according_to_cached(sentence)
+
+
+@lru_cache(maxsize=8)
+def _according_to_cached(sentence: Span) -> str | None:
+    # Cached because every clause of a sentence asks: without it a long sentence costs n².
     for token in sentence:
         if token.lower_ == "according" and token.i + 1 < len(token.doc) and token.nbor().lower_ == "to":
             obj = next((c for c in token.nbor().children if c.dep_ == "pobj"), None)

@@ -24,8 +24,17 @@ from storywatch.clauses import (
 # No news sentence is this long; past it the parse is of boilerplate or a run-on dump,
 # and walking every clause's subtree would cost time quadratic in its length.
 MAX_SENTENCE_TOKENS = 250
-# A copula's complement carries the state: "is underway", "are unclear", "is ready".
+# A copula's complement carries the state: "is underway", "remained unclear", "is ready".
 COMPLEMENT_DEPS = ("acomp", "attr", "oprd")
+LINKING_LEMMAS = frozenset({"be", "remain", "become", "seem", "appear", "stay", "look", "prove",
+                            "grow", "turn", "get", "sound", "feel", "keep"})
+# Verbs of speaking only frame a statement; they never state a development themselves.
+# (Verbs such as "deny", "confirm" or "dispute" stay: disputing a claim is a state of the story.)
+SPEECH_LEMMAS = frozenset({
+    "say", "tell", "mention", "advise", "remind", "counsel", "add", "note", "post", "tweet",
+    "write", "state", "explain", "stress", "emphasise", "emphasize", "reiterate", "comment",
+    "remark", "reply", "respond", "ask", "quote", "speak",
+})
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +93,15 @@ def _status_of(head: Token, index: int) -> StatusClaim | None:
         return None
     last = info.chain[-1]
     complement = _complement(last)
-    predicate = _predicate_lemma(complement or last)
-    obj = _object_of(last)
+    existential = any(c.dep_ == "expl" for c in head.children)
+    if existential:
+        # "there are no signs of withdrawal": the subject exists (or not); nothing else is predicated.
+        complement = None
+    elif complement is not None and complement.dep_ == "attr" and info.subject.lower_ == "it":
+        # "it was time", "it is a necessity": a dummy subject with a noun says nothing about a story.
+        return None
+    predicate = "exist" if existential else _predicate_lemma(complement or last)
+    obj = None if existential else _object_of(last)
     start, end = _clause_bounds(head, info)
     doc = head.doc
     return StatusClaim(
@@ -111,14 +127,16 @@ def _status_of(head: Token, index: int) -> StatusClaim | None:
 
 def _is_reporting_frame(head: Token) -> bool:
     """ "officials say [that …]": the frame is attribution, the complement is the statement."""
+    if head.lemma_ in SPEECH_LEMMAS:
+        return True
     if head.lemma_ not in REPORTING_LEMMAS:
         return False
     return any(c.dep_ in ("ccomp", "parataxis") for c in head.children) or head.dep_ == "parataxis"
 
 
 def _complement(token: Token) -> Token | None:
-    """The state word of a copula: "underway" in "an invasion is underway"."""
-    if token.lemma_ != "be":
+    """The state word of a linking verb: "underway" in "an invasion is underway", "unclear" in "remained unclear"."""
+    if token.lemma_ not in LINKING_LEMMAS:
         return None
     return next((c for c in token.children if c.dep_ in COMPLEMENT_DEPS), None)
 
@@ -136,7 +154,7 @@ def _object_of(token: Token) -> Token | None:
     if direct is not None:
         return direct
     for child in token.children:
-        if child.dep_ == "prep":
+        if child.dep_ == "prep" and child.i > token.i:
             pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
             if pobj is not None and pobj.ent_type_ not in ("DATE", "TIME"):
                 return pobj

@@ -133,6 +133,12 @@ LABEL_WORDS = frozenset({
     "model", "platform", "seat", "channel", "apollo", "covid", "level", "category", "type", "tier",
     "week", "day", "round", "group", "game", "episode", "season", "part", "figure", "table", "act",
 })
+# Label words that name a number even in lower case: "number 10", "page 3".
+ALWAYS_LABEL_WORDS = frozenset({"no", "number", "article", "resolution", "chapter", "section",
+                                "page", "paragraph", "clause", "version", "flight", "route"})
+# Words before a small count that make it refer to a known set: "the two leaders".
+DEFINITE_WORDS = frozenset({"the", "these", "those", "our", "their", "its", "his", "her", "my",
+                            "your", "both", "all", "between"})
 YEAR_PREPOSITIONS = frozenset({"in", "since", "until", "till", "by", "from", "of", "during",
                                "before", "after", "through", "circa", "early", "late", "mid"})
 # After a span of time these turn it into a point in time: "40 years ago", "two days later".

@@ -237,3 +237,47 @@ def test_offsets_point_at_the_claim_text(nlp):
 def test_absurd_inputs_neither_crash_nor_invent(nlp, text):
     claims = quantities(nlp, text)
     assert all(c.value is None or c.value < 1e15 for c in claims)
+
+
+def test_up_from_links_the_earlier_figure_as_previous_value(nlp):
+    claims = quantities(nlp, "The U.S. estimate of Russian forces near Ukraine has risen to more than 130,000, "
+                             "up from the 100,000 cited publicly for weeks, a U.S. official said.")
+    assert [(c.value, c.qualifier, c.previous_value, c.role) for c in claims] == [
+        (130000, "at_least", 100000, None), (100000, None, None, "previous")]
+    assert {c.unit for c in claims} == {"forces"}
+    assert all(c.unit_from_context and c.reported_by == "a U.S. official" for c in claims)
+
+
+def test_bare_figure_takes_the_noun_of_an_amount_subject(nlp):
+    claim = only(nlp, "The number of casualties climbed to 352.")
+    assert (claim.value, claim.unit, claim.unit_from_context) == (352, "casualties", True)
+
+
+def test_bare_figure_after_be_takes_the_plural_subject(nlp):
+    claim = only(nlp, "The troops near the border are now more than 130,000.")
+    assert (claim.value, claim.unit, claim.qualifier) == (130000, "troops", "at_least")
+
+
+def test_multiplier_is_not_a_count_of_times(nlp):
+    claim = only(nlp, "The stockpile is more than 15 times the limit.")
+    assert (claim.value, claim.unit, claim.unit_kind) == (15, "times", "multiplier")
+
+
+def test_a_required_level_is_not_a_measurement(nlp):
+    claim = only(nlp, "Levels of around 90 percent are needed for a nuclear weapon.")
+    assert (claim.value, claim.qualifier, claim.modality) == (90, "approx", "required")
+
+
+def test_a_figure_cited_earlier_keeps_the_date_of_its_participle(nlp):
+    claims = quantities(nlp, "The 100,000 troops cited in January are now more than 130,000.")
+    assert [(c.value, c.time_text) for c in claims] == [(100000, "January"), (130000, None)]
+
+
+def test_dateline_is_not_the_subject(nlp):
+    claim = only(nlp, "WASHINGTON (AP) — The Pentagon has placed 8,500 troops on alert.")
+    assert claim.subject == "The Pentagon"
+
+
+def test_age_is_not_a_duration(nlp):
+    claim = only(nlp, "A 62-year-old man was detained.")
+    assert (claim.value, claim.unit, claim.unit_kind) == (62, "years old", "age")
