@@ -384,6 +384,15 @@ def run(server_url: str, settings: Settings, details: bool) -> int:
                 own.add(score_article(conn, identity, gold, article.stem))
             print_tally(f"own articles ({len(gold_files)} in bench/extraction_gold)", own,
                         details)
+            held = Tally()
+            held_files = sorted((GOLD_DIR / "heldout").glob("*.gold.json"))
+            for gold_path in held_files:
+                gold = json.loads(gold_path.read_text(encoding="utf-8"))
+                article = gold_path.with_name(gold_path.name.replace(".gold.json", ".txt"))
+                held.add(score_article(conn, _identity(article), gold, article.stem))
+            if held_files:
+                print_tally(f"held-out articles ({len(held_files)}, written after the rules "
+                            "were tuned, never used to tune them)", held, details)
         finally:
             conn.close()
     return 0
