@@ -123,6 +123,7 @@ def measure_process(texts: list[str], server_url: str) -> dict[str, float]:
     import datetime as dt
 
     from _scratch import scratch_database
+
     from storywatch import db, migrate, nlp
     from storywatch.pipeline import run_stage
     from storywatch.settings import Settings

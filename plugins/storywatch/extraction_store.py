@@ -23,20 +23,32 @@ from storywatch.db import Connection, insert_rows
 from storywatch.entities import Mention
 from storywatch.extract import Extraction
 
-NAME_KEYS = "select n, storywatch_name_key(n) from unnest(%s::text[]) as n"
-ALIASES = """
-select a.alias_key, e.entity_id, e.type
-from entity_aliases as a
+# Everything the resolution needs about a set of names, in one round trip: each name's
+# key, and the aliases, same-key entities and surname holders that match it.
+NAME_MATCHES = """
+with keyed as (
+    select name, storywatch_name_key(name) as key
+    from unnest(%s::text[]) as wanted (name)
+)
+select k.name, k.key, 'alias' as how, e.entity_id, e.type
+from keyed as k
+join entity_aliases as a on a.alias_key = k.key
 join entities as e on e.entity_id = a.entity_id
-where a.alias_key = any(%s)
-"""
-ENTITIES_BY_KEY = "select name_key, type, entity_id from entities where name_key = any(%s)"
-PERSONS_BY_SURNAME = """
-select regexp_replace(name_key, '^.* ', '') as surname, entity_id
-from entities
-where type = 'PERSON'
-  and position(' ' in name_key) > 0
-  and regexp_replace(name_key, '^.* ', '') = any(%s)
+union all
+select k.name, k.key, 'entity', e.entity_id, e.type
+from keyed as k
+join entities as e on e.name_key = k.key
+union all
+select k.name, k.key, 'surname', e.entity_id, e.type
+from keyed as k
+join entities as e
+    on e.type = 'PERSON'
+    and regexp_replace(e.name_key, '^.* ', '') = k.key
+    and position(' ' in e.name_key) > 0
+where position(' ' in k.key) = 0
+union all
+select k.name, k.key, 'key', null, null
+from keyed as k
 """
 INSERT_ENTITY = """
 insert into entities (name, type) values (%s, %s)
@@ -171,24 +183,22 @@ def resolve_entities(
     """(entity id, type) for article-level (name, type) pairs: alias, same name, surname, or new."""
     if not wanted:
         return {}
+    keys: dict[str, str] = {}
+    aliases: dict[str, tuple[int, str]] = {}
+    existing: dict[tuple[str, str], int] = {}
+    any_type: set[str] = set()
+    surnames: dict[str, set[int]] = {}
     with conn.cursor() as cur:
-        cur.execute(NAME_KEYS, ([w.name for w in wanted],))
-        keys = dict(cur.fetchall())
-        key_list = sorted(set(keys.values()))
-        cur.execute(ALIASES, (key_list,))
-        aliases = {key: (entity_id, type_) for key, entity_id, type_ in cur.fetchall()}
-        cur.execute(ENTITIES_BY_KEY, (key_list,))
-        existing: dict[tuple[str, str], int] = {}
-        any_type: set[str] = set()
-        for key, type_, entity_id in cur.fetchall():
-            existing[(key, type_)] = entity_id
-            any_type.add(key)
-        single = [k for k in key_list if " " not in k]
-        surnames: dict[str, set[int]] = {}
-        if single:
-            cur.execute(PERSONS_BY_SURNAME, (single,))
-            for surname, entity_id in cur.fetchall():
-                surnames.setdefault(surname, set()).add(entity_id)
+        cur.execute(NAME_MATCHES, (sorted({w.name for w in wanted}),))
+        for name, key, how, entity_id, type_ in cur.fetchall():
+            keys[name] = key
+            if how == "alias":
+                aliases[key] = (entity_id, type_)
+            elif how == "entity":
+                existing[(key, type_)] = entity_id
+                any_type.add(key)
+            elif how == "surname":
+                surnames.setdefault(key, set()).add(entity_id)
     resolved: dict[tuple[str, str], tuple[int, str]] = {}
     for item in wanted:
         key = keys[item.name]
