@@ -47,7 +47,11 @@ def generate_articles(count: int, seed: int = 7) -> list[str]:
     base = fixture_texts()
     articles = []
     for i in range(count):
+        # News articles run 2,000-6,000 characters; the fixtures are shorter, so most
+        # generated articles carry on with the paragraphs of a second fixture.
         paragraphs = base[i % len(base)].split("\n")
+        if rng.random() < 0.8:
+            paragraphs += rng.choice(base).split("\n")[1:]
         if len(paragraphs) > 3 and rng.random() < 0.5:
             head, rest = paragraphs[:2], paragraphs[2:]
             rng.shuffle(rest)
