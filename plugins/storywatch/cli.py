@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from storywatch import cli_feeds, db, migrate
+from storywatch import cli_feeds, cli_process, db, migrate
 from storywatch.embedded import EmbeddedServer
 from storywatch.errors import StorywatchError
 from storywatch.settings import Settings
@@ -97,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH")
 
     cli_feeds.register(commands)
+    cli_process.register(commands)
     _add(commands, "demo", cmd_demo, "run the whole pipeline once and print what it found")
     return parser
 

@@ -172,7 +172,13 @@ def _copies_stage() -> Stage:
 
 # The stages `storywatch process` runs, in order. Each entry builds its stage
 # lazily, so importing this module never loads a language model.
-STAGE_FACTORIES: list[Callable[[], Stage]] = [_copies_stage]
+def _extract_stage() -> Stage:
+    from storywatch.extract import ExtractStage
+
+    return ExtractStage()
+
+
+STAGE_FACTORIES: list[Callable[[], Stage]] = [_copies_stage, _extract_stage]
 
 
 def process_pending(
