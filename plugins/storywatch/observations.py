@@ -279,7 +279,6 @@ def quantity_observation(thread: Thread, slot: Slot, claim: ClaimRecord, ctx: _C
     before = [t.text for t in tokens[:first] if t.start >= seg_start]
     before = _strip_qualifiers(before)
     after = [t.text for t in tokens[unit_end:] if t.end <= seg_end][:5]
-    segment_words = [t.text for t in tokens if seg_start <= t.start < seg_end]
 
     excluded = _any_term(before[-3:], slot.exclude_before) or _any_term(
         between + after, slot.exclude_after)
@@ -305,9 +304,8 @@ def quantity_observation(thread: Thread, slot: Slot, claim: ClaimRecord, ctx: _C
     value = _quantity_value(slot, claim, factor)
     if value is None:
         return reject("no number")
-    who = claim.attributed_to if claim.speaker or claim.attributed_to != ctx.outlet else None
-    who = claim.speaker or who or find_attribution(sentence)
-    del segment_words
+    cited = claim.attributed_to if claim.attributed_to != ctx.outlet else None
+    who = claim.speaker or cited or find_attribution(sentence)
     rank = (2.0 if index == TITLE_INDEX else 0.0) + (1.0 if index == 0 else 0.0)
     return Observation(slot.name, value, who or ctx.outlet, find_party(thread, who), sentence,
                        index, claim.claim_id, rank)

@@ -667,6 +667,10 @@ returning slug
 """
 # A changed thread set makes every version pending again for the tracker.
 INVALIDATE_TRACKING = "delete from stage_runs where stage = %s"
+SLOTS_OF_THREADS = """
+select s.thread_slot_id from thread_slots as s join threads as t on t.thread_id = s.thread_id
+where t.slug = any(%s) and s.is_active order by s.thread_slot_id
+"""
 SELECT_ACTIVE_DEFINITIONS = """
 select definition from threads where is_active order by slug
 """
@@ -693,7 +697,7 @@ def sync_threads(conn: Connection, threads: list[Thread], *, prune: bool = True)
     `prune` is true. Any change makes every document version pending again for
     the tracking stage, so existing articles are re-read under the new rules.
     """
-    from storywatch.track import STAGE_NAME  # the stage that reads these definitions
+    from storywatch.track import STAGE_NAME, recompute_slot  # the stage reading these
 
     added: list[str] = []
     changed: list[str] = []
@@ -727,6 +731,12 @@ def sync_threads(conn: Connection, threads: list[Thread], *, prune: bool = True)
                                 tuple(deactivated))
             if report.any_change:
                 cur.execute(INVALIDATE_TRACKING, (STAGE_NAME,))
+            if changed:
+                # New tolerances or supersedes apply to the observations already stored now;
+                # re-reading the articles under new phrases happens when `process` next runs.
+                cur.execute(SLOTS_OF_THREADS, (list(changed),))
+                for (slot_id,) in cur.fetchall():
+                    recompute_slot(conn, int(slot_id))
     except BaseException:
         conn.rollback()
         raise
@@ -745,3 +755,13 @@ def read_threads(conn: Connection) -> list[Thread]:
 def threads_file(seeds_dir: Path) -> Path:
     """Where the shipped threads live: `seeds/threads.yml`."""
     return seeds_dir / "threads.yml"
+
+
+def sync_seed_threads(conn: Connection, seeds_dir: Path) -> int:
+    """Sync `seeds/threads.yml` if the folder has one; the number of threads it defines."""
+    path = threads_file(seeds_dir)
+    if not path.exists():
+        return 0
+    threads = load_threads_file(path)
+    sync_threads(conn, threads)
+    return len(threads)
