@@ -130,9 +130,11 @@ def _append_sentence(sentences: list[Sentence], text: str, start: int, end: int)
 # --- clauses -------------------------------------------------------------------------
 
 # Where a sentence breaks into parts that can each carry their own time and mood:
-# commas, semicolons, colons, dashes and "but"/"while"/"whereas" joins.
+# commas, semicolons, colons, dashes and "but"/"while"/"whereas" joins (a comma or colon
+# inside a figure or a time, "150,000" or "05:40", is no break).
 _SEGMENT_BREAK = re.compile(
-    r"\s*[;:]\s*|\s+-\s+|\s*,\s*(?:but|while|whereas|although|though)?\s*|\s+(?:but|whereas)\s+"
+    r"\s*[;:](?=\s)\s*|\s+-\s+|\s*,(?=\s)\s*(?:but|while|whereas|although|though)?\s*"
+    r"|\s+(?:but|whereas)\s+"
 )
 
 

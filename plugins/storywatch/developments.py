@@ -12,6 +12,9 @@ articles came in. Kinds follow DESIGN.md:
   conflict window, or a lower figure from another source (the headline keeps
   to the newer estimate instead of flipping between sources);
 - `revision`: a later version of an article changed the value it gave.
+Each source keeps its own line of figures: a named source revising its estimate
+is an update even when the new figure agrees with the headline another source
+set, and a source repeating its own known figure moves nothing.
 A compatible value corroborates: it is counted in the state, not flagged.
 """
 from __future__ import annotations
@@ -25,6 +28,7 @@ from storywatch.observations import SlotValue
 from storywatch.threads import Slot
 
 OPEN_BOUNDS = ("at_least", "at_most")
+OUTLET_LINE = "outlet:"  # prefix of the line of an outlet's own narration
 
 
 # --- comparing values ----------------------------------------------------------------
@@ -224,6 +228,18 @@ def replay_slot(slot: Slot, entries: Sequence[TimelineEntry]) -> Replay:
             set_current(entry)
             continue
         if agrees(current.value, entry.value):
+            known = line_values.get(entry.line)
+            if (known is not None and not agrees(known, entry.value)
+                    and not entry.line.startswith(OUTLET_LINE)):
+                # A named source revised its own estimate: news on its line, even though the
+                # new figure agrees with the headline another source set. An outlet merely
+                # restating the headline in its own voice is not.
+                developments.append(Development("update", entry, known))
+                line_values[entry.line] = entry.value
+                keep = support | {entry.line}
+                set_current(entry)
+                support = keep
+                continue
             support.add(entry.line)
             last_seen = max(last_seen or entry.ordered_at, entry.ordered_at)
             line_values[entry.line] = entry.value

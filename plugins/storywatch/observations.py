@@ -268,19 +268,25 @@ def quantity_observation(thread: Thread, slot: Slot, claim: ClaimRecord, ctx: _C
     if not inside:
         return reject("claim has no words")
     first, last = inside[0], inside[-1]
+    seg_start, seg_end = segment_at(sentence, tokens[first].start)
     unit = _unit_from_claim(slot, claim, words, first, last)
+    if unit is None and claim.unit is None:
+        # "put the Russian force at more than 150,000": the counted word comes first.
+        earlier = [i for i, t in enumerate(tokens[:first]) if t.start >= seg_start][-8:]
+        found = _find_unit(slot, words, earlier[0], first) if earlier else None
+        if found is not None:
+            unit = (last + 1, last + 1, found[2])
     if unit is None:
         return reject(f"counts {claim.unit or 'something else'}, not {slot.unit}")
     unit_start, unit_end, factor = unit
     numbers = [i for i in range(first, unit_start) if _is_numberish(words[i])]
     number_at = numbers[-1] if numbers else first
     between = words[number_at + 1:unit_start]
-    seg_start, seg_end = segment_at(sentence, tokens[first].start)
     before = [t.text for t in tokens[:first] if t.start >= seg_start]
     before = _strip_qualifiers(before)
-    after = [t.text for t in tokens[unit_end:] if t.end <= seg_end][:5]
+    after = [t.text for t in tokens[unit_end:] if t.end <= seg_end][:3]
 
-    excluded = _any_term(before[-3:], slot.exclude_before) or _any_term(
+    excluded = _any_term(before[-4:], slot.exclude_before) or _any_term(
         between + after, slot.exclude_after)
     if excluded:
         return reject(f"'{excluded.text}' next to the figure: it counts something else")
@@ -305,7 +311,8 @@ def quantity_observation(thread: Thread, slot: Slot, claim: ClaimRecord, ctx: _C
     if value is None:
         return reject("no number")
     cited = claim.attributed_to if claim.attributed_to != ctx.outlet else None
-    who = claim.speaker or cited or find_attribution(sentence)
+    who = (claim.speaker or cited or find_attribution(sentence[seg_start:seg_end])
+           or find_attribution(sentence))
     rank = (2.0 if index == TITLE_INDEX else 0.0) + (1.0 if index == 0 else 0.0)
     return Observation(slot.name, value, who or ctx.outlet, find_party(thread, who), sentence,
                        index, claim.claim_id, rank)
@@ -398,6 +405,7 @@ class _StatusCandidate:
     index: int
     position: int
     sentence: str
+    segment: str
 
 
 def status_candidates(slot: Slot, ctx: _Context, claims: Sequence[ClaimRecord] = ()
@@ -431,7 +439,7 @@ def status_candidates(slot: Slot, ctx: _Context, claims: Sequence[ClaimRecord] =
                     target = slot.state(outcome)
                     candidates.append(_StatusCandidate(
                         outcome, target.priority if target else state.priority, score, index,
-                        tokens[start].start, sentence))
+                        tokens[start].start, sentence, sentence[seg[0]:seg[1]]))
     return candidates, rejected
 
 
@@ -487,7 +495,7 @@ def choose_current(candidates: Sequence[_StatusCandidate], slot: Slot) -> _Statu
         if body:
             chosen = min(body, key=lambda c: (c.index, c.position))
             return _StatusCandidate(chosen.state, chosen.priority, best, chosen.index,
-                                    chosen.position, chosen.sentence)
+                                    chosen.position, chosen.sentence, chosen.segment)
     return chosen
 
 
@@ -498,7 +506,7 @@ def status_observation(thread: Thread, slot: Slot, ctx: _Context,
     chosen = choose_current(candidates, slot)
     if chosen is None:
         return [], rejected
-    who = find_attribution(chosen.sentence)
+    who = find_attribution(chosen.segment) or find_attribution(chosen.sentence)
     value = SlotValue(chosen.state, state=chosen.state)
     return [Observation(slot.name, value, who or ctx.outlet, find_party(thread, who),
                         chosen.sentence, chosen.index, None, chosen.score)], rejected

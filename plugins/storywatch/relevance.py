@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from storywatch.cues import Sentence, Token, find_phrase, fold_chars, split_sentences, tokenize
 from storywatch.threads import Term, Thread
 
-# raw evidence at which the strength reaches 1 - 1/e
+# raw evidence at which the strength reaches 1 - 1/e: less for a short item (a headline, a
+# live-blog line, a brief) than for a long article, which mentions everything in passing
 STRENGTH_SCALE = 10.0
+SHORT_SCALE = 3.0
+LONG_ARTICLE_SENTENCES = 25
 # share of sentences mentioning the thread from which coverage counts in full
 FULL_COVERAGE = 0.25
 TITLE_FACTOR = 1.0
@@ -114,7 +117,8 @@ def score_relevance(thread: Thread, text: ParsedText,
             raw += term.weight * TITLE_FACTOR
         if body or title:
             terms.append((term.text, body + title))
-    strength = 1 - math.exp(-raw / STRENGTH_SCALE)
+    length = min(1.0, len(words) / LONG_ARTICLE_SENTENCES)
+    strength = 1 - math.exp(-raw / (SHORT_SCALE + (STRENGTH_SCALE - SHORT_SCALE) * length))
     share = len(covered) / len(words) if words else (1.0 if terms else 0.0)
     coverage = min(1.0, share / FULL_COVERAGE)
     score = round(strength * (0.4 + 0.6 * coverage), 4)
