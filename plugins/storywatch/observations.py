@@ -61,6 +61,9 @@ HYPOTHETICAL_MODALITIES = frozenset({
     "may", "might", "could", "would", "will", "should", "can", "potential",
 })
 STRONG_MODALS_AFTER = frozenset({"could", "would", "may", "might", "will"})
+# "resumed after being paused": the second state is what came before the news.
+BACKGROUND_BEFORE = frozenset({"after", "following", "before", "since", "until", "previous",
+                               "earlier", "former"})
 QUALIFIER_WORDS = {"approx": "about", "at_least": "more than", "at_most": "up to"}
 
 
@@ -234,12 +237,22 @@ def _find_unit(slot: Slot, words: Sequence[str], start: int, stop: int
     return None
 
 
+# A country named after one of these is a place ("troops near Ukraine"), not an owner.
+LOCATION_WORDS = frozenset({
+    "near", "around", "in", "into", "inside", "on", "at", "along", "to", "toward", "towards",
+    "from", "within", "across", "encircling", "surrounding", "with", "against", "over", "of",
+    "outside", "by", "border", "borders",
+})
+
+
 def _owner(slot: Slot, words: Sequence[str]) -> str | None:
     """'any' or 'none' for the owner word nearest the end of `words`, None if there is none."""
     best: tuple[int, str] | None = None
     for kind, terms in (("any", slot.owner_any), ("none", slot.owner_none)):
         for term in terms:
-            for _, end in find_phrase(words, term.words):
+            for start, end in find_phrase(words, term.words):
+                if start > 0 and words[start - 1] in LOCATION_WORDS:
+                    continue
                 if best is None or end > best[0]:
                     best = (end, kind)
     return best[1] if best else None
@@ -305,7 +318,7 @@ def quantity_observation(thread: Thread, slot: Slot, claim: ClaimRecord, ctx: _C
     when = _past_reference(sentence, seg_start, seg_end, ctx.published_at, slot)
     if when:
         return reject(f"about another time ({when})")
-    if _pluperfect_before(before):
+    if _pluperfect_before(before, words[:first]):
         return reject("background (past perfect)")
     value = _quantity_value(slot, claim, factor)
     if value is None:
@@ -390,8 +403,22 @@ def _past_reference(sentence: str, seg_start: int, seg_end: int,
     return None
 
 
-def _pluperfect_before(before: Sequence[str]) -> bool:
-    return "had" in before[-2:] or contains_sequence(before[-3:], ("had", "been"))
+REPORTING_VERBS = frozenset({
+    "said", "says", "told", "posted", "wrote", "announced", "added", "noted", "emphasised",
+    "emphasized", "stressed", "confirmed", "reported", "stated", "tweeted", "insisted",
+    "claimed", "mentioned", "advised",
+})
+
+
+def _pluperfect_before(before: Sequence[str], sentence_before: Sequence[str] = ()) -> bool:
+    """Past perfect right before a mention: background, unless it is reported speech.
+
+    "the talks had been paused since March" looks back; "the minister said the two
+    presidents had agreed on a framework" is the news, shifted into the past by "said".
+    """
+    if not ("had" in before[-2:] or contains_sequence(before[-3:], ("had", "been"))):
+        return False
+    return not any(w in REPORTING_VERBS for w in sentence_before)
 
 
 # --- statuses ------------------------------------------------------------------------
@@ -458,12 +485,16 @@ def _read_mention(slot: Slot, state: State, sentence: str, tokens: Sequence[Toke
     when = _past_reference(sentence, seg_start, seg_end, ctx.published_at, slot)
     if when:
         return reject(f"about another time ({when})")
-    if _pluperfect_before(before):
+    if _pluperfect_before(before, [t.text for t in tokens[:start]]):
         return reject("background (past perfect)")
-    overlapping = [c for c in claims if c.evidence and fold_chars(mention) in fold_chars(c.text)]
-    negated = has_negation(before[-5:]) or any(c.negated for c in overlapping)
+    if any(w in BACKGROUND_BEFORE for w in before[-2:]):
+        return reject("background (after/before/since another event)")
+    if sentence.rstrip().endswith("?"):
+        return reject("a question, not a statement")
+    claim = _smallest_claim(claims, mention, sentence)
+    negated = has_negation(before[-5:]) or bool(claim and claim.negated)
     modal = (has_modal(before[-8:]) or any(w in STRONG_MODALS_AFTER for w in after)
-             or any((c.modality or "").lower() in HYPOTHETICAL_MODALITIES for c in overlapping))
+             or bool(claim and (claim.modality or "").lower() in HYPOTHETICAL_MODALITIES))
     outcome = state.name
     if negated:
         if state.negated == "drop":
@@ -477,6 +508,17 @@ def _read_mention(slot: Slot, state: State, sentence: str, tokens: Sequence[Toke
         if rule != "keep":
             outcome = rule
     return outcome
+
+
+def _smallest_claim(claims: Sequence[ClaimRecord], mention: str, sentence: str
+                    ) -> ClaimRecord | None:
+    """The extract stage's narrowest status clause around a mention, in the same sentence."""
+    needle = fold_chars(mention)
+    here = " ".join(fold_chars(sentence).split())
+    around = [c for c in claims
+              if c.evidence and needle in fold_chars(c.text)
+              and " ".join(fold_chars(c.evidence).split()) == here]
+    return min(around, key=lambda c: len(c.text)) if around else None
 
 
 def choose_current(candidates: Sequence[_StatusCandidate], slot: Slot) -> _StatusCandidate | None:
