@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from storywatch.articles import find_article_files, read_article_file
+from storywatch.articles import ArticleFileError, find_article_files, read_article_file
 from storywatch.db import Connection
 
 SEED_LABEL = "seed"
@@ -79,10 +79,12 @@ def load_gold(path: Path) -> Gold:
 def file_labels(folder: Path, seeds_dir: Path) -> dict[str, str]:
     """Document identity -> article file name (the seed articles as `seed`)."""
     labels: dict[str, str] = {}
-    for path, root in find_article_files([folder]):
-        labels[read_article_file(path, root).identity] = path.name
-    for path, root in find_article_files([seeds_dir]):
-        labels[read_article_file(path, root).identity] = SEED_LABEL
+    for base, label in ((folder, None), (seeds_dir, SEED_LABEL)):
+        for path, root in find_article_files([base]):
+            try:
+                labels[read_article_file(path, root).identity] = label or path.name
+            except ArticleFileError:
+                continue  # not stored either: nothing of it can be scored
     return labels
 
 
