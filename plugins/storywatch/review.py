@@ -160,3 +160,34 @@ def review_development(conn: Connection, development_id: int, action: str, *,
         raise
     conn.commit()
     return Review(development_id, action, reviewed_by, reviewed_at, recorded=True)
+
+
+SLOT_STATES = """
+select thread_slug, thread_title, slot, value_text, since, source_count
+from v_thread_state order by thread_slug, slot
+"""
+
+
+def render_paths(conn: Connection) -> str:
+    """Each thread slot's path through its developments, e.g. "100,000 -> more than 130,000"."""
+    listing = list_developments(conn)
+    with conn.cursor() as cur:
+        cur.execute(SLOT_STATES)
+        slots = cur.fetchall()
+    conn.rollback()
+    lines: list[str] = []
+    current_thread = None
+    for slug, title, slot, value, since, sources in slots:
+        if slug != current_thread:
+            lines.append(f"{slug}: {title}")
+            current_thread = slug
+        moves = [row for row in listing.rows if row["thread_slug"] == slug and row["slot"] == slot
+                 and row["kind"] in ("new", "update", "revision")]
+        path = " \u2192 ".join(str(row["value_text"]) for row in moves) or "(nothing yet)"
+        conflicts = sum(1 for row in listing.rows if row["thread_slug"] == slug
+                        and row["slot"] == slot and row["kind"] == "conflict")
+        now = (f"now {value} since {since:%Y-%m-%d}, {sources} source(s)" if value
+               else "no value yet")
+        extra = f", {conflicts} conflict(s)" if conflicts else ""
+        lines.append(f"  {slot}: {path}   [{now}{extra}]")
+    return "\n".join(lines) + "\n"
