@@ -399,9 +399,18 @@ def find_phrase(words: Sequence[str], pattern: Sequence[str]) -> list[tuple[int,
     """Every (first, last+1) word span of `words` matching `pattern` (with `*` gaps)."""
     if not pattern:
         return []
+    first = pattern[0]
+    # The first word decides where a match can start: found in C, not by trying every word.
+    if first.endswith("*"):
+        stem = first[:-1]
+        starts = [i for i, word in enumerate(words) if word.startswith(stem)]
+    elif first in words:
+        starts = [i for i, word in enumerate(words) if word == first]
+    else:
+        return []
     spans = []
-    for start in range(len(words)):
-        end = _match_from(words, pattern, 0, start)
+    for start in starts:
+        end = _match_from(words, pattern, 1, start + 1)
         if end is not None:
             spans.append((start, end))
     return spans
