@@ -106,10 +106,10 @@ class TimelineEntry:
     dismissed: bool = False
 
     @property
-    def placement(self) -> tuple[dt.datetime, str, int, int, str]:
+    def placement(self) -> tuple[dt.datetime, str, int, int, str, str]:
         """Where it sits: publication time, then stable tie-breakers (never ingestion order)."""
         return (self.ordered_at, self.document_identity, self.version_no, self.sentence_index,
-                self.value.key)
+                self.value.key, self.line)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,14 +141,19 @@ class Replay:
 
 def _effective_times(entries: Sequence[TimelineEntry]) -> list[TimelineEntry]:
     """A later version never sorts before an earlier one of the same article."""
-    latest: dict[int, dt.datetime] = {}
-    placed: list[TimelineEntry] = []
-    for entry in sorted(entries, key=lambda e: (e.document_id, e.version_no)):
-        moment = max(entry.ordered_at, latest.get(entry.document_id, entry.ordered_at))
-        latest[entry.document_id] = moment
-        if moment != entry.ordered_at:
-            entry = _replace_time(entry, moment)
-        placed.append(entry)
+    latest: dict[tuple[int, int], dt.datetime] = {}
+    for entry in entries:
+        key = (entry.document_id, entry.version_no)
+        latest[key] = max(entry.ordered_at, latest.get(key, entry.ordered_at))
+    running: dict[tuple[int, int], dt.datetime] = {}
+    so_far: dict[int, dt.datetime] = {}
+    for document_id, version_no in sorted(latest):  # versions of a document in order
+        moment = max(latest[(document_id, version_no)],
+                     so_far.get(document_id, latest[(document_id, version_no)]))
+        so_far[document_id] = moment
+        running[(document_id, version_no)] = moment
+    placed = [e if running[(e.document_id, e.version_no)] == e.ordered_at
+              else _replace_time(e, running[(e.document_id, e.version_no)]) for e in entries]
     return sorted(placed, key=lambda e: e.placement)
 
 

@@ -34,7 +34,8 @@ final as (
         v.version_no,
         row_number() over (
             partition by o.thread_slot_id
-            order by v.ordered_at, d.identity, v.version_no, o.sentence_index, o.value_key
+            order by v.ordered_at, d.identity, v.version_no, o.sentence_index, o.value_key,
+                o.source_line
         ) as timeline_position
     from observations as o
     join thread_slots as s on s.thread_slot_id = o.thread_slot_id

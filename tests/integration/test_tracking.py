@@ -150,3 +150,42 @@ def test_hostile_text_is_tracked_or_skipped_without_stopping_the_batch(conn: Con
     results = process_pending(conn)
     assert results["track"]["failed"] == 0
     assert troop_state(conn)[0] == "more than 130,000 troops"
+
+
+def test_two_workers_tracking_at_once_handle_each_version_once(conn: Connection,
+                                                               database_url: str) -> None:
+    import threading
+
+    from storywatch import db
+    from storywatch.pipeline import run_stage
+    from storywatch.track import TrackStage
+
+    load_seeds(conn, SETTINGS.seeds_dir)
+    ingest_paths(conn, [TIMELINE / name for name in (
+        "04_sanctions_waiver.txt", "06_us_estimate_130k.txt", "07_russia_units_return.txt",
+        "08_biden_not_verified.txt", "12_iaea_march_report.txt", "13_talks_paused.txt")])
+    run_stage(conn, extract.ExtractStage())
+    outcomes: list[dict[str, int]] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        worker = db.connect(database_url)
+        try:
+            outcomes.append(run_stage(worker, TrackStage(), batch_size=1).as_dict())
+        except BaseException as exc:  # the test reports it below
+            errors.append(exc)
+        finally:
+            worker.close()
+
+    workers = [threading.Thread(target=work) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert errors == []
+    assert sum(o["done"] for o in outcomes) == 7 and sum(o["failed"] for o in outcomes) == 0
+    moves = {(slot, kind, value) for _, slot, kind, value, _, _ in developments(conn)}
+    assert ("withdrawal_claim", "update", "disputed") in moves
+    assert ("talks_status", "update", "paused") in moves
+    assert ("troop_estimate", "update", "more than 150,000 troops") in moves
+    assert len(moves) == count_rows(conn, "developments")

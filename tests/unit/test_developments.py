@@ -5,6 +5,8 @@ import datetime as dt
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from storywatch.developments import TimelineEntry, is_compatible, replay_slot
 from storywatch.observations import SlotValue, describe_quantity
@@ -196,3 +198,35 @@ def test_a_status_going_back_from_another_source_at_once_is_a_conflict() -> None
                entry(2, 900, state("underway"), "ukraine"),
                entry(3, 901, state("threatened"), "russia")]
     assert [k for k, *_ in moves(entries, INVASION)] == ["new", "update", "conflict"]
+
+
+QUALIFIERS = (None, "approx", "at_least", "at_most")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 6), st.integers(0, 400), st.integers(90, 200),
+                          st.sampled_from(QUALIFIERS), st.sampled_from(("us", "ukraine",
+                                                                        "outlet:a"))),
+                min_size=1, max_size=12),
+       st.randoms(use_true_random=False))
+def test_replay_depends_on_the_observations_not_their_order(raw: list[tuple[int, int, int, str | None, str]],
+                                                            rng: random.Random) -> None:
+    entries, seen, published = [], set(), {}
+    for doc, hours, thousands, qualifier, line in raw:
+        if (doc, line) in seen:
+            continue  # one figure per article and source line, as the reader produces
+        seen.add((doc, line))
+        hours = published.setdefault(doc, hours)  # an article has one publication time
+        entries.append(entry(doc, hours, fig(thousands * 1000, qualifier), line))
+    expected = replay_slot(TROOPS, entries)
+    shuffled = entries[:]
+    rng.shuffle(shuffled)
+    assert replay_slot(TROOPS, shuffled) == expected
+    assert (expected.state is None) == (not entries)
+    assert sum(d.kind == "new" for d in expected.developments) == 1
+
+
+@given(st.integers(1, 10**7), st.sampled_from(QUALIFIERS))
+def test_a_value_always_agrees_with_itself(num: int, qualifier: str | None) -> None:
+    value = fig(num, qualifier)
+    assert is_compatible(value, value, 0.05)
