@@ -9,6 +9,11 @@ from storywatch.settings import REPO_ROOT, Settings
 
 # Follow-up articles written from ../shared/eval/timeline_facts.md: the story after the seed.
 FOLLOW_UPS = REPO_ROOT / "tests" / "fixtures" / "timeline"
+PARK_DEMO_FEEDS = """
+update feeds set active = false, deactivated_at = now(),
+    deactivated_reason = 'storywatch demo feed: its loopback site only runs during the demo'
+where feed_id = any(%s)
+"""
 
 VERSIONS_OF_SEEDS = """
 select d.identity, v.version_no, v.document_version_id, coalesce(v.title, ''),
@@ -39,25 +44,50 @@ def run_demo(settings: Settings, out: TextIO) -> int:
 
 
 def _track_follow_ups(conn: db.Connection, settings: Settings, out: TextIO) -> bool:
-    """Sync the threads, ingest the follow-up articles, process everything, print what moved."""
-    from storywatch.ingest import ingest_paths
+    """Serve the follow-up articles as feeds on loopback, poll them, process, print what moved."""
+    import dataclasses
+    import ipaddress
+
+    from storywatch.demofeeds import HOST, serve_follow_ups
+    from storywatch.feeds import add_feed
+    from storywatch.fetch import Fetcher
     from storywatch.pipeline import process_pending
+    from storywatch.polling import poll_feeds
     from storywatch.review import list_developments, render_paths, render_table
     from storywatch.threads import sync_seed_threads
 
     threads = sync_seed_threads(conn, settings.seeds_dir)
-    follow_ups = ingest_paths(conn, [FOLLOW_UPS]) if FOLLOW_UPS.is_dir() else None
-    if follow_ups is not None:
-        print(f"follow-up articles: {len(follow_ups.stored)} read, "
-              f"{len(follow_ups.new_versions)} new versions, {len(follow_ups.failed)} failed",
-              file=out)
+    polled_ok = True
+    if FOLLOW_UPS.is_dir():
+        # The fetcher may reach the demo's own loopback site, and only for this run; no
+        # politeness pause between requests to a server of our own.
+        local = dataclasses.replace(
+            settings, host_interval=0.0,
+            allowed_networks=(*settings.allowed_networks, ipaddress.ip_network(f"{HOST}/32")))
+        with serve_follow_ups(FOLLOW_UPS) as site:
+            feed_ids = []
+            for url, outlet in site.feeds:
+                add_feed(conn, url, outlet)
+                with conn.cursor() as cur:
+                    cur.execute("select feed_id from feeds where url = %s", (url,))
+                    feed_ids.append(int(cur.fetchone()[0]))  # type: ignore[index]
+                conn.commit()
+            counts = poll_feeds(conn, feed_ids, Fetcher(local), settings=local)
+            # The site goes away with the demo: later polls must not keep trying it.
+            with conn.cursor() as cur:
+                cur.execute(PARK_DEMO_FEEDS, (feed_ids,))
+            conn.commit()
+        print(f"follow-up news on {site.base_url}: {len(site.feeds)} feeds polled, "
+              f"{counts.new_items} new items, {counts.new_documents} new articles, "
+              f"{counts.failed + counts.pages_failed} failed", file=out)
+        polled_ok = counts.failed == 0 and counts.pages_failed == 0
     results = process_pending(conn)
-    for stage, counts in results.items():
-        print(f"{stage}: {counts['done']} done, {counts['skipped']} skipped, "
-              f"{counts['failed']} failed", file=out)
+    for stage, stage_counts in results.items():
+        print(f"{stage}: {stage_counts['done']} done, {stage_counts['skipped']} skipped, "
+              f"{stage_counts['failed']} failed", file=out)
     print(f"\ndevelopments of the {threads} threads, in publication order:\n", file=out)
     print(render_table(list_developments(conn).rows), file=out)
     print("where each slot went:\n", file=out)
     print(render_paths(conn), file=out)
-    failed = sum(counts["failed"] for counts in results.values())
-    return failed == 0 and (follow_ups is None or follow_ups.ok)
+    failed = sum(stage_counts["failed"] for stage_counts in results.values())
+    return failed == 0 and polled_ok

@@ -42,8 +42,13 @@ class ParsedText:
 
 
 def parse_text(title: str | None, body: str) -> ParsedText:
-    """Split a version's text into sentences and words."""
-    sentences = tuple(split_sentences(body))
+    """Split a version's text into sentences and words (a body repeating its headline skips it)."""
+    found = split_sentences(body)
+    if found and title and " ".join(fold_chars(found[0].text).split()) == " ".join(
+            fold_chars(title).split()):
+        # Pages often start with their headline: counting it twice would weigh it twice.
+        found = [Sentence(i, s.start, s.end, s.text) for i, s in enumerate(found[1:])]
+    sentences = tuple(found)
     return ParsedText(
         title=title or "",
         title_words=tuple(t.text for t in tokenize(title or "")),
