@@ -104,10 +104,11 @@ def render_table(rows: Sequence[dict[str, Any]]) -> str:
         status = "" if row["status"] == "open" else f" [{row['status']}]"
         who = row["attributed_to"] or "unattributed"
         where = row["source"] or row["url"] or row["identity"]
+        credit = where if who == where else f"{who} \u00b7 {where}"  # the outlet's own voice
         lines = [
             f"#{row['development_id']} {row['thread_slug']} / {row['slot']}: "
             f"{row['kind'].upper()} {moved}{status}",
-            f"    {who} \u00b7 {where} \u00b7 {day}",
+            f"    {credit} \u00b7 {day}",
         ]
         lines += textwrap.wrap(f"\u201c{row['evidence']}\u201d", width=96,
                                initial_indent="    ", subsequent_indent="    ")
