@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from storywatch import cli_feeds, cli_process, db, migrate
+from storywatch import cli_feeds, cli_process, cli_threads, db, migrate
 from storywatch.embedded import EmbeddedServer
 from storywatch.errors import StorywatchError
 from storywatch.settings import Settings
@@ -98,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_feeds.register(commands)
     cli_process.register(commands)
+    cli_threads.register(commands)
     _add(commands, "demo", cmd_demo, "run the whole pipeline once and print what it found")
     return parser
 

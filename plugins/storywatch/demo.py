@@ -5,7 +5,15 @@ from typing import TextIO
 
 from storywatch import db, migrate
 from storywatch.seeding import load_seed_articles
-from storywatch.settings import Settings
+from storywatch.settings import REPO_ROOT, Settings
+
+# Follow-up articles written from ../shared/eval/timeline_facts.md: the story after the seed.
+FOLLOW_UPS = REPO_ROOT / "tests" / "fixtures" / "timeline"
+PARK_DEMO_FEEDS = """
+update feeds set active = false, deactivated_at = now(),
+    deactivated_reason = 'storywatch demo feed: its loopback site only runs during the demo'
+where feed_id = any(%s)
+"""
 
 VERSIONS_OF_SEEDS = """
 select d.identity, v.version_no, v.document_version_id, coalesce(v.title, ''),
@@ -18,7 +26,7 @@ order by d.identity, v.version_no
 
 
 def run_demo(settings: Settings, out: TextIO) -> int:
-    """Migrate, load the seeds, and print what is stored."""
+    """Migrate, load the seeds and follow-up articles, process, and print what moved."""
     with db.session(settings) as conn:
         migrate.upgrade(conn, settings.sql_dir)
         report = load_seed_articles(conn, settings.seeds_dir)
@@ -31,4 +39,55 @@ def run_demo(settings: Settings, out: TextIO) -> int:
                 print(f"  document {identity} v{version_no} (version id {version_id}): "
                       f"{title!r}, {day}, {chars} characters", file=out)
         conn.rollback()
-    return 0 if report.ok else 1
+        ok = report.ok and _track_follow_ups(conn, settings, out)
+    return 0 if ok else 1
+
+
+def _track_follow_ups(conn: db.Connection, settings: Settings, out: TextIO) -> bool:
+    """Serve the follow-up articles as feeds on loopback, poll them, process, print what moved."""
+    import dataclasses
+    import ipaddress
+
+    from storywatch.demofeeds import HOST, serve_follow_ups
+    from storywatch.feeds import add_feed
+    from storywatch.fetch import Fetcher
+    from storywatch.pipeline import process_pending
+    from storywatch.polling import poll_feeds
+    from storywatch.review import list_developments, render_paths, render_table
+    from storywatch.threads import sync_seed_threads
+
+    threads = sync_seed_threads(conn, settings.seeds_dir)
+    polled_ok = True
+    if FOLLOW_UPS.is_dir():
+        # The fetcher may reach the demo's own loopback site, and only for this run; no
+        # politeness pause between requests to a server of our own.
+        local = dataclasses.replace(
+            settings, host_interval=0.0,
+            allowed_networks=(*settings.allowed_networks, ipaddress.ip_network(f"{HOST}/32")))
+        with serve_follow_ups(FOLLOW_UPS) as site:
+            feed_ids = []
+            for url, outlet in site.feeds:
+                add_feed(conn, url, outlet)
+                with conn.cursor() as cur:
+                    cur.execute("select feed_id from feeds where url = %s", (url,))
+                    feed_ids.append(int(cur.fetchone()[0]))  # type: ignore[index]
+                conn.commit()
+            counts = poll_feeds(conn, feed_ids, Fetcher(local), settings=local)
+            # The site goes away with the demo: later polls must not keep trying it.
+            with conn.cursor() as cur:
+                cur.execute(PARK_DEMO_FEEDS, (feed_ids,))
+            conn.commit()
+        print(f"follow-up news on {site.base_url}: {len(site.feeds)} feeds polled, "
+              f"{counts.new_items} new items, {counts.new_documents} new articles, "
+              f"{counts.failed + counts.pages_failed} failed", file=out)
+        polled_ok = counts.failed == 0 and counts.pages_failed == 0
+    results = process_pending(conn)
+    for stage, stage_counts in results.items():
+        print(f"{stage}: {stage_counts['done']} done, {stage_counts['skipped']} skipped, "
+              f"{stage_counts['failed']} failed", file=out)
+    print(f"\ndevelopments of the {threads} threads, in publication order:\n", file=out)
+    print(render_table(list_developments(conn).rows), file=out)
+    print("where each slot went:\n", file=out)
+    print(render_paths(conn), file=out)
+    failed = sum(stage_counts["failed"] for stage_counts in results.values())
+    return failed == 0 and polled_ok

@@ -193,3 +193,13 @@ def process_pending(
         results[stage.name] = counts.as_dict()
         log.info("stage %s: %s", stage.name, counts.as_dict())
     return results
+
+
+def _track_stage() -> Stage:
+    from storywatch.track import TrackStage
+
+    return TrackStage()
+
+
+# After extract: the tracker reads the claims and entities extract writes.
+STAGE_FACTORIES.append(_track_stage)

@@ -22,9 +22,12 @@ def load_seeds(conn: Connection, seeds_dir: Path) -> dict[str, int]:
     """Load everything in `seeds/` (articles; threads and feeds as their modules add them)."""
     report = load_seed_articles(conn, seeds_dir)
     new_feeds = load_feeds_file(conn, seeds_dir / FEEDS_FILE)
+    from storywatch.threads import sync_seed_threads
+
     return {
         "files": len(report.stored) + len(report.failed),
         "new_versions": len(report.new_versions),
         "failed": len(report.failed),
         "new_feeds": new_feeds,
+        "threads": sync_seed_threads(conn, seeds_dir),
     }

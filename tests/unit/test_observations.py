@@ -1,0 +1,196 @@
+"""Which claims and sentences fill a slot: the hard cases a keyword tracker gets wrong."""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+
+from storywatch.cues import split_sentences
+from storywatch.observations import ClaimRecord, Observation, read_article
+from storywatch.relevance import parse_text
+from storywatch.settings import REPO_ROOT
+from storywatch.threads import Thread, load_threads_file
+
+THREADS = {t.slug: t for t in load_threads_file(REPO_ROOT / "seeds" / "threads.yml")}
+UKRAINE = THREADS["ukraine-buildup"]
+JCPOA = THREADS["jcpoa-talks"]
+FEB_13 = dt.datetime(2022, 2, 13, 16, tzinfo=dt.UTC)
+_ids = itertools.count(1)
+
+
+def quantity(body: str, text: str, value: float, unit: str | None, qualifier: str | None = None,
+             *, low: float | None = None, high: float | None = None,
+             speaker: str | None = None, modality: str | None = None) -> ClaimRecord:
+    """A quantity claim as the extract stage writes it, located in `body`."""
+    start = body.index(text)
+    sentence = next(s for s in split_sentences(body) if s.start <= start < s.end)
+    return ClaimRecord(
+        claim_id=next(_ids), kind="quantity", text=text, evidence=sentence.text,
+        sentence_index=sentence.index, start_char=start, end_char=start + len(text),
+        value_num=value, value_low=low, value_high=high, unit=unit, qualifier=qualifier,
+        speaker=speaker, attributed_to=speaker, modality=modality)
+
+
+def read(thread: Thread, body: str, claims: list[ClaimRecord] = (), *,  # type: ignore[assignment]
+         title: str = "", published: dt.datetime = FEB_13, outlet: str = "Wire") -> list[Observation]:
+    return list(read_article(thread, parse_text(title, body), claims, published, outlet).observations)
+
+
+def values(observations: list[Observation], slot: str) -> list[str]:
+    return [o.value.text for o in observations if o.slot == slot]
+
+
+# --- quantities ------------------------------------------------------------------------
+
+
+def test_a_troop_estimate_with_its_qualifier_and_source() -> None:
+    body = "Russia has built up more than 130,000 troops near Ukraine's borders, a US official said."
+    found = read(UKRAINE, body, [quantity(body, "more than 130,000 troops", 130000, "troops",
+                                          "at_least", speaker="a US official")])
+    (obs,) = [o for o in found if o.slot == "troop_estimate"]
+    assert obs.value.text == "more than 130,000 troops"
+    assert (obs.value.num, obs.value.qualifier) == (130000, "at_least")
+    assert obs.attributed_to == "a US official" and obs.party == "us"
+
+
+def test_a_per_unit_figure_is_not_a_troop_estimate() -> None:
+    body = ("Much of the Russian buildup near Ukraine is made up of battalion tactical groups, "
+            "units of up to 1,000 troops each.")
+    claim = quantity(body, "up to 1,000 troops", 1000, "troops", "at_most")
+    assert values(read(UKRAINE, body, [claim]), "troop_estimate") == []
+
+
+def test_troops_of_another_country_are_not_russias() -> None:
+    body = "The Pentagon put about 8,500 US troops on alert as Russia massed forces near Ukraine."
+    claim = quantity(body, "about 8,500 US troops", 8500, "troops", "approx")
+    assert values(read(UKRAINE, body, [claim]), "troop_estimate") == []
+
+
+def test_a_projection_is_not_an_estimate() -> None:
+    body = "Russia could deploy as many as 175,000 troops near Ukraine, US intelligence warned."
+    claim = quantity(body, "as many as 175,000 troops", 175000, "troops", "at_most")
+    assert values(read(UKRAINE, body, [claim]), "troop_estimate") == []
+
+
+def test_an_older_figure_in_the_same_sentence_is_set_aside() -> None:
+    body = ("Russia now has more than 130,000 troops near Ukraine, up from the 100,000 troops "
+            "cited in January.")
+    claims = [quantity(body, "more than 130,000 troops", 130000, "troops", "at_least"),
+              quantity(body, "100,000 troops", 100000, "troops")]
+    assert values(read(UKRAINE, body, claims), "troop_estimate") == ["more than 130,000 troops"]
+
+
+def test_a_figure_from_another_time_is_not_news() -> None:
+    body = "In late January, Russia had about 100,000 troops near Ukraine."
+    claim = quantity(body, "about 100,000 troops", 100000, "troops", "approx")
+    assert values(read(UKRAINE, body, [claim]), "troop_estimate") == []
+
+
+def test_the_size_of_a_whole_army_is_not_the_buildup() -> None:
+    body = "Russia's armed forces number about 900,000 active personnel."
+    claim = quantity(body, "about 900,000 active personnel", 900000, "personnel", "approx")
+    assert values(read(UKRAINE, body, [claim], title="Russia and Ukraine"),
+                  "troop_estimate") == []
+
+
+def test_a_range_keeps_both_ends() -> None:
+    body = "Russia has likely massed between 169,000 and 190,000 personnel in and near Ukraine."
+    claim = quantity(body, "between 169,000 and 190,000 personnel", 190000, "personnel", "range",
+                     low=169000, high=190000)
+    (obs,) = [o for o in read(UKRAINE, body, [claim]) if o.slot == "troop_estimate"]
+    assert (obs.value.low, obs.value.num, obs.value.qualifier) == (169000, 190000, "range")
+    assert obs.value.text == "169,000\u2013190,000 troops"
+
+
+def test_each_source_keeps_its_own_line_in_one_article() -> None:
+    body = ("US officials put the Russian force near Ukraine at more than 130,000 troops. "
+            "Ukraine's defence ministry said Russia has about 127,000 troops near its border.")
+    claims = [quantity(body, "more than 130,000 troops", 130000, "troops", "at_least",
+                       speaker="US officials"),
+              quantity(body, "about 127,000 troops", 127000, "troops", "approx",
+                       speaker="Ukraine's defence ministry")]
+    found = [o for o in read(UKRAINE, body, claims) if o.slot == "troop_estimate"]
+    assert {(o.party, o.value.num) for o in found} == {("us", 130000), ("ukraine", 127000)}
+
+
+def test_enrichment_level_is_read_and_thresholds_and_limits_are_not() -> None:
+    body = ("Iran is enriching uranium up to 60% purity, the IAEA said. The 2015 deal capped "
+            "enrichment at a 3.67 percent limit, and levels of around 90 percent are needed "
+            "for a weapon.")
+    claims = [quantity(body, "up to 60%", 60, "percent", "at_most"),
+              quantity(body, "3.67 percent", 3.67, "percent"),
+              quantity(body, "around 90 percent", 90, "percent", "approx")]
+    found = read(JCPOA, body, claims, title="Iran nuclear talks")
+    assert values(found, "enrichment_level") == ["up to 60% U-235"]
+
+
+def test_stockpile_units_are_converted_to_kg() -> None:
+    body = "Iran's stockpile of enriched uranium has grown to 3.2 tonnes, the IAEA said."
+    claim = quantity(body, "3.2 tonnes", 3.2, "tonnes")
+    (obs,) = [o for o in read(JCPOA, body, [claim], title="Iran") if o.slot == "stockpile"]
+    assert obs.value.num == pytest.approx(3200)
+
+
+def test_a_sub_stockpile_is_not_the_stockpile() -> None:
+    body = "Iran's stockpile now includes 33.2 kg enriched up to 60 percent, the report said."
+    claim = quantity(body, "33.2 kg", 33.2, "kg")
+    assert values(read(JCPOA, body, [claim], title="Iran"), "stockpile") == []
+
+
+# --- statuses --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("body", "state"), [
+    ("Western officials say Putin might launch an invasion of Ukraine at any time.",
+     "threatened"),
+    ("Russia could invade Ukraine within days, US officials warned.", "threatened"),
+    ("An invasion of Ukraine could begin within days, analysts said.", "threatened"),
+    ("The West has threatened sanctions if Putin follows through on an invasion of Ukraine.",
+     "threatened"),
+    ("Russian forces invaded Ukraine before dawn on Sunday, Ukraine's interior ministry said.",
+     "underway"),
+    ("When Russia invaded Crimea in 2014, the West answered with sanctions against Ukraine's "
+     "neighbour.", None),
+    ("Is a Russian invasion of Ukraine under way?", None),
+])
+def test_invasion_status_respects_modality_and_time(body: str, state: str | None) -> None:
+    assert values(read(UKRAINE, body, title="Russia and Ukraine"), "invasion_status") == (
+        [state] if state else [])
+
+
+@pytest.mark.parametrize(("body", "published", "state"), [
+    ("Talks to revive the 2015 accord are floundering, diplomats said.", FEB_13, "stalled"),
+    ("The talks were paused; a final text is essentially ready, diplomats said.", FEB_13,
+     "paused"),
+    ("The talks in Vienna were paused on March 11 and no date has been set.",
+     dt.datetime(2022, 5, 10, tzinfo=dt.UTC), None),
+    ("Once a deal is reached, Iran's oil could return to the market, analysts said of the talks.",
+     FEB_13, None),
+    ("No deal was reached in the Vienna talks this week.", FEB_13, None),
+    ("Talks resumed in Vienna on Sunday after being paused for a month.", FEB_13, "ongoing"),
+    ("The EU put forward the final text of a deal after four days of talks in Vienna.", FEB_13,
+     "final_text"),
+])
+def test_talks_status_is_the_state_reported_as_current(body: str, published: dt.datetime,
+                                                       state: str | None) -> None:
+    found = read(JCPOA, body, title="Iran", published=published)
+    assert values(found, "talks_status") == ([state] if state else [])
+
+
+@pytest.mark.parametrize(("body", "state"), [
+    ("Russia said some units were returning to their bases after drills.", "claimed"),
+    ("The US has not verified any pullback of Russian troops, Biden said.", "disputed"),
+    ("NATO said it had seen no sign of a withdrawal of Russian forces.", "disputed"),
+    ("Russia says some troops are returning to their bases, but the US has not verified the "
+     "pullback.", "disputed"),
+])
+def test_withdrawal_claims_and_their_dispute(body: str, state: str) -> None:
+    assert values(read(UKRAINE, body, title="Russia and Ukraine"), "withdrawal_claim") == [state]
+
+
+def test_one_state_per_article_even_when_it_mentions_several() -> None:
+    body = ("The talks in Vienna were paused on Friday. Diplomats said a final text was ready. "
+            "The talks had stalled in January.")
+    assert values(read(JCPOA, body, title="Iran talks", published=FEB_13),
+                  "talks_status") == ["paused"]
