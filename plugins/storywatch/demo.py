@@ -1,11 +1,15 @@
 """`storywatch demo`: the pipeline once, start to finish, on the configured database."""
 from __future__ import annotations
 
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from storywatch import db, migrate
 from storywatch.seeding import load_seed_articles
 from storywatch.settings import REPO_ROOT, Settings
+
+if TYPE_CHECKING:
+    from storywatch.demofeeds import DemoSite
+    from storywatch.fetch import Fetcher
 
 # Follow-up articles written from ../shared/eval/timeline_facts.md: the story after the seed.
 FOLLOW_UPS = REPO_ROOT / "tests" / "fixtures" / "timeline"
@@ -13,6 +17,17 @@ PARK_DEMO_FEEDS = """
 update feeds set active = false, deactivated_at = now(),
     deactivated_reason = 'storywatch demo feed: its loopback site only runs during the demo'
 where feed_id = any(%s)
+"""
+
+# The article the demo edits after publication, to show versions and their diff.
+EDITED_ARTICLE = "06_us_estimate_130k"
+EDIT_PARAGRAPH = ("This article has been updated to say that the official spoke on condition "
+                  "of anonymity to discuss intelligence assessments.")
+VERSIONS_OF_URL = """
+select version_no, fetched_at, sentences_added, sentences_removed, is_trivial, added_sentences
+from v_article_versions
+where url = %s
+order by version_no
 """
 
 VERSIONS_OF_SEEDS = """
@@ -41,6 +56,35 @@ def run_demo(settings: Settings, out: TextIO) -> int:
         conn.rollback()
         ok = report.ok and _track_follow_ups(conn, settings, out)
     return 0 if ok else 1
+
+
+def _show_an_edit(conn: db.Connection, site: DemoSite, fetcher: Fetcher, out: TextIO) -> bool:
+    """Edit one published page on the demo site, revisit it, and print its versions."""
+    from storywatch.revisit import revisit_batch
+
+    url = site.page_url(EDITED_ARTICLE)
+    if url is None:
+        return True
+    site.append_paragraph(url, EDIT_PARAGRAPH)
+    with conn.cursor() as cur:
+        cur.execute("select document_id from documents where url = %s", (url,))
+        row = cur.fetchone()
+    conn.rollback()
+    if row is None:
+        return False
+    counts = revisit_batch(conn, [int(row[0])], fetcher)
+    print(f"\nthe newsroom edited {url}; revisited: {counts['new_versions']} new version(s)",
+          file=out)
+    with conn.cursor() as cur:
+        cur.execute(VERSIONS_OF_URL, (url,))
+        for version_no, fetched_at, added, removed, trivial, sentences in cur.fetchall():
+            change = "first version" if added is None else (
+                f"+{added} / -{removed} sentences" + (", trivial" if trivial else ""))
+            print(f"  v{version_no} fetched {fetched_at:%Y-%m-%d %H:%M} UTC: {change}", file=out)
+            for sentence in sentences or []:
+                print(f"      + {sentence}", file=out)
+    conn.rollback()
+    return counts["failed"] == 0
 
 
 def _track_follow_ups(conn: db.Connection, settings: Settings, out: TextIO) -> bool:
@@ -73,14 +117,15 @@ def _track_follow_ups(conn: db.Connection, settings: Settings, out: TextIO) -> b
                     feed_ids.append(int(cur.fetchone()[0]))  # type: ignore[index]
                 conn.commit()
             counts = poll_feeds(conn, feed_ids, Fetcher(local), settings=local)
+            print(f"follow-up news on {site.base_url}: {len(site.feeds)} feeds polled, "
+                  f"{counts.new_items} new items, {counts.new_documents} new articles, "
+                  f"{counts.failed + counts.pages_failed} failed", file=out)
+            edited_ok = _show_an_edit(conn, site, Fetcher(local), out)
             # The site goes away with the demo: later polls must not keep trying it.
             with conn.cursor() as cur:
                 cur.execute(PARK_DEMO_FEEDS, (feed_ids,))
             conn.commit()
-        print(f"follow-up news on {site.base_url}: {len(site.feeds)} feeds polled, "
-              f"{counts.new_items} new items, {counts.new_documents} new articles, "
-              f"{counts.failed + counts.pages_failed} failed", file=out)
-        polled_ok = counts.failed == 0 and counts.pages_failed == 0
+        polled_ok = counts.failed == 0 and counts.pages_failed == 0 and edited_ok
     results = process_pending(conn)
     for stage, stage_counts in results.items():
         print(f"{stage}: {stage_counts['done']} done, {stage_counts['skipped']} skipped, "

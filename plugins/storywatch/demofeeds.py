@@ -31,6 +31,19 @@ class DemoSite:
 
     base_url: str
     feeds: tuple[tuple[str, str], ...]
+    routes: dict[str, tuple[str, bytes]]
+
+    def page_url(self, stem: str) -> str | None:
+        """The URL of the page made from the article file named `stem`, if there is one."""
+        return next((self.base_url + path for path in self.routes
+                     if path.endswith(f"/{stem}.html")), None)
+
+    def append_paragraph(self, url: str, paragraph: str) -> None:
+        """Edit a page as a newsroom would: the same article with one paragraph more."""
+        path = url.removeprefix(self.base_url)
+        content_type, body = self.routes[path]
+        addition = f"<p>{html.escape(paragraph)}</p></article>".encode()
+        self.routes[path] = (content_type, body.replace(b"</article>", addition, 1))
 
 
 def _slug(text: str) -> str:
@@ -136,7 +149,7 @@ def serve_follow_ups(folder: Path, port: int = DEFAULT_PORT) -> Iterator[DemoSit
     thread = threading.Thread(target=server.serve_forever, name="demo-site", daemon=True)
     thread.start()
     try:
-        yield DemoSite(base_url, tuple(feeds))
+        yield DemoSite(base_url, tuple(feeds), routes)
     finally:
         server.shutdown()
         server.server_close()

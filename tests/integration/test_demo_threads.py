@@ -30,6 +30,10 @@ def test_demo_polls_the_follow_ups_and_prints_every_slots_path(conn: Connection,
     assert "withdrawal_claim: claimed \u2192 disputed" in text
     assert "talks_status: stalled \u2192 ongoing \u2192 paused \u2192 final_text" in text
     assert "the invasion has begun" in " ".join(text.split())  # evidence is printed
+    # One published article is edited on the demo site: its second version and the diff show.
+    assert "06_us_estimate_130k.html; revisited: 1 new version(s)" in text
+    assert "v2 fetched" in text and "+1 / -0 sentences" in text
+    assert "+ This article has been updated" in text
     with conn.cursor() as cur:
         cur.execute("select count(*) from feeds where active")
         assert cur.fetchone()[0] == 0  # the loopback feeds are parked after the demo
@@ -38,4 +42,5 @@ def test_demo_polls_the_follow_ups_and_prints_every_slots_path(conn: Connection,
     again = io.StringIO()
     assert run_demo(settings, again) == 0
     assert "0 new articles" in again.getvalue()
+    assert "revisited: 0 new version(s)" in again.getvalue()
     assert {t: count_rows(conn, t) for t in TABLES} == counts
