@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -80,3 +81,62 @@ def test_no_secret_is_committed(path: str) -> None:
     text = (REPO_ROOT / path).read_text()
     for key in ("AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__CORE__FERNET_KEY"):
         assert re.search(rf"^{key}=\s*$", text, re.M), f"{key} must be empty in {path}"
+
+
+# Flags that change only what pip prints or caches, never what it installs.
+OUTPUT_ONLY_FLAGS = {"--quiet", "-q", "--no-cache-dir"}
+
+
+def _pip_install_args(command: str) -> list[str] | None:
+    """The arguments after `pip install` (however pip is invoked), minus output-only flags."""
+    words = shlex.split(command)
+    for i in range(len(words) - 1):
+        if words[i].endswith("pip") and words[i + 1] == "install":
+            return [w for w in words[i + 2:] if w not in OUTPUT_ONLY_FLAGS]
+    return None
+
+
+def dockerfile_pip_installs() -> list[list[str]]:
+    text = (REPO_ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    runs = re.findall(r"^RUN\s+(.+)$", text, re.M)
+    return [args for run in runs for part in run.split("&&")
+            if (args := _pip_install_args(part)) is not None]
+
+
+def makefile_pip_installs() -> list[list[str]]:
+    """The pip commands of the recipe that `make install` runs (the $(STAMP) target)."""
+    text = (REPO_ROOT / "Makefile").read_text()
+    recipe = re.search(r"^\$\(STAMP\):.*\n((?:\t.*\n)+)", text, re.M)
+    assert recipe is not None, "the Makefile has no $(STAMP) recipe"
+    return [args for line in recipe.group(1).splitlines()
+            if (args := _pip_install_args(line.strip())) is not None]
+
+
+def test_dockerfile_runs_exactly_the_install_commands_of_make_install() -> None:
+    # CI runs `make install` from a clean clone (.ci/run), so these very commands are exercised
+    # there; the image differs only in where the virtualenv lives.
+    make = makefile_pip_installs()
+    assert make == [
+        ["--require-hashes", "--no-deps", "-r", "requirements.lock"],
+        ["--no-deps", "--no-build-isolation", "-e", "."],
+    ]
+    assert dockerfile_pip_installs() == make
+
+
+def test_dockerfile_copies_what_each_install_step_reads_before_it() -> None:
+    lines = [line for line in (REPO_ROOT / "Dockerfile").read_text().splitlines()
+             if line.startswith(("COPY", "RUN"))]
+    copied: set[str] = set()
+    for line in lines:
+        words = line.split()
+        if words[0] == "COPY":
+            copied |= {w.rstrip("/") for w in words[1:-1] if not w.startswith("--")}
+        elif "requirements.lock" in line:
+            assert "requirements.lock" in copied
+        elif "-e ." in line:
+            assert {"pyproject.toml", "README.md", "plugins"} <= copied
+
+
+def test_docker_build_context_leaves_out_local_state() -> None:
+    ignored = (REPO_ROOT / ".dockerignore").read_text().split()
+    assert {".venv", ".storywatch", ".env", ".git"} <= set(ignored)
