@@ -14,6 +14,9 @@
 | STORYWATCH_FEED_MAX_FAILURES | failed polls in a row after which a feed is deactivated | 10 |
 | STORYWATCH_PAGES_PER_POLL | article pages fetched per feed and poll (the rest wait for the next) | 30 |
 | STORYWATCH_RAW_RETENTION_DAYS | days a stored page's raw HTTP body is kept (0: purge at once) | 90 |
+| STORYWATCH_NOTIFY_WEBHOOK_URL | URL that receives each alert as a JSON POST | unset: no webhook |
+| STORYWATCH_NOTIFY_SMTP_TO | comma-separated recipients of alert e-mails (Airflow's SMTP connection) | unset: no e-mail |
+| STORYWATCH_DIGESTS_DIR | folder where the daily digests are written | `$STORYWATCH_HOME/digests` |
 """
 from __future__ import annotations
 
@@ -55,15 +58,20 @@ class Settings:
     feed_max_failures: int = 10
     pages_per_poll: int = 30
     raw_retention_days: int = 90
+    notify_webhook_url: str | None = None
+    notify_smtp_to: tuple[str, ...] = ()
+    digests_dir: Path = Path(".storywatch") / "digests"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Build settings from `env` (default: `os.environ`)."""
         env = os.environ if env is None else env
         port = env.get("STORYWATCH_EMBEDDED_PORT", "").strip()
+        home = Path(env.get("STORYWATCH_HOME") or ".storywatch").absolute()
+        recipients = env.get("STORYWATCH_NOTIFY_SMTP_TO", "")
         return cls(
             database_url=env.get("STORYWATCH_DATABASE_URL") or None,
-            home=Path(env.get("STORYWATCH_HOME") or ".storywatch").absolute(),
+            home=home,
             embedded_port=int(port) if port else None,
             allowed_networks=_parse_networks(env.get("STORYWATCH_ALLOWED_NETWORKS", "")),
             contact_url=env.get("STORYWATCH_CONTACT_URL") or DEFAULT_CONTACT_URL,
@@ -74,6 +82,9 @@ class Settings:
             feed_max_failures=_positive_int(env, "STORYWATCH_FEED_MAX_FAILURES", 10),
             pages_per_poll=_positive_int(env, "STORYWATCH_PAGES_PER_POLL", 30),
             raw_retention_days=_positive_int(env, "STORYWATCH_RAW_RETENTION_DAYS", 90, zero=True),
+            notify_webhook_url=env.get("STORYWATCH_NOTIFY_WEBHOOK_URL", "").strip() or None,
+            notify_smtp_to=tuple(a.strip() for a in recipients.split(",") if a.strip()),
+            digests_dir=Path(env.get("STORYWATCH_DIGESTS_DIR") or home / "digests").absolute(),
         )
 
 

@@ -1,4 +1,5 @@
-"""One HTTP GET over a socket the fetcher controls, from connect to the last body byte.
+"""One HTTP request (a GET; a POST for webhooks) over a socket the fetcher controls, from connect
+to the last body byte.
 
 The caller has vetted the addresses (see `fetch`); this module connects to one
 of them, checks that the socket's peer is that address, wraps it in TLS with
@@ -124,7 +125,7 @@ class Reply:
 
 
 class Transport:
-    """Sends GET requests to vetted addresses under a connect timeout, a deadline and a size cap."""
+    """Sends requests to vetted addresses under a connect timeout, a deadline and a size cap."""
 
     def __init__(
         self,
@@ -146,8 +147,12 @@ class Transport:
         deadline: float,
         limit: int,
         expect_text: bool,
+        *,
+        method: str = "GET",
+        body: bytes | None = None,
     ) -> Reply:
-        """GET `target` from the first of its vetted `addresses` that answers, by `deadline`."""
+        """GET (or `method`, sending `body`) `target` from the first of its vetted `addresses`
+        that answers, by `deadline`."""
         sock = self._connect(target, addresses, deadline)
         conn = http.client.HTTPConnection(target.host, target.port)
         with _Watchdog(sock, deadline - time.monotonic()) as watchdog:
@@ -159,7 +164,8 @@ class Transport:
                     watchdog.sock = sock
                 conn.sock = sock
                 sock.settimeout(max(deadline - time.monotonic(), 0.001))
-                conn.request("GET", target.path, headers={**headers, "Host": target.host_header})
+                conn.request(method, target.path, body=body,
+                             headers={**headers, "Host": target.host_header})
                 response = conn.getresponse()
                 raw = self._read(target, sock, response, deadline, limit, expect_text)
                 if watchdog.fired:  # a socket shut at the deadline reads as a short, clean answer
