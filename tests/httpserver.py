@@ -20,7 +20,8 @@ Route builders (each returns the server, so calls chain):
 - `gzip(path, body)`, `gzip_bomb(path, decoded_size=64 MiB)`: Content-Encoding: gzip
 - `huge(path, size=50 MiB, declare_length=False)`: generated while sent, never held in memory
 - `robots(text, status=200)`: /robots.txt
-- `handler(path, function)`: any `function(request_handler)` writing its own response
+- `handler(path, function)`: any `function(request_handler)` writing its own response (GET or
+  POST: a POST handler reads its body from `request_handler.rfile`)
 
 Every request is recorded in `requests` (method, path, headers, monotonic time);
 `hits(path)` counts them. Stalled and dripping handlers end when the test ends.
@@ -75,10 +76,16 @@ class _RequestHandler(BaseHTTPRequestHandler):
     server: _Server
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:  # noqa: N802 - webhooks; the handler reads the body itself
+        self._dispatch("POST")
+
+    def _dispatch(self, method: str) -> None:
         self.close_connection = True
         headers = {k.lower(): v for k, v in self.headers.items()}
         path = self.path.split("?", 1)[0]
-        self.server.owner.record(RecordedRequest("GET", self.path, headers, time.monotonic()))
+        self.server.owner.record(RecordedRequest(method, self.path, headers, time.monotonic()))
         handler = self.server.owner.routes.get(self.path) or self.server.owner.routes.get(path)
         try:
             if handler is None:
