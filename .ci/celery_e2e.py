@@ -435,6 +435,10 @@ def main() -> int:
         ok = True
     except (Failed, localrun.StorywatchError) as exc:
         say(f"FAIL: {exc}")
+    except Exception as exc:
+        if type(exc).__name__ != "BrowserTestFailed":
+            raise
+        say(f"FAIL (browser test): {exc}")
     print("\ntimings (seconds since start):", flush=True)
     for step, at in TIMINGS:
         print(f"  {at:7.1f}  {step}", flush=True)
