@@ -3,13 +3,15 @@
 Scheduled on the Asset of new document versions (updated by the seed, poll and
 revisit DAGs). Each stage claims its pending versions itself, so a run with
 nothing pending does nothing, and two runs never process a version twice.
+Then one alert lists every development not yet alerted, grouped by thread,
+through the configured notifier (webhook, SMTP) or the task log.
 """
 from __future__ import annotations
 
 from contextlib import closing
 
 import pendulum
-from airflow.sdk import dag, task
+from airflow.sdk import dag, get_current_context, task
 
 from storywatch import pipeline
 from storywatch_airflow.assets import DOCUMENT_VERSIONS
@@ -25,7 +27,14 @@ def storywatch_process():
         with closing(connect()) as conn:
             return pipeline.process_pending(conn)
 
-    process_pending()
+    @task
+    def alert_developments() -> int:
+        from storywatch_airflow.notify import alert_developments
+
+        with closing(connect()) as conn:
+            return alert_developments(conn, get_current_context())
+
+    process_pending() >> alert_developments()
 
 
 storywatch_process()
