@@ -109,6 +109,13 @@ def versions_page(document_id: int, conn: Connection = Depends(_connection)) -> 
     return _page("versions.html", versions=versions, document_id=document_id)
 
 
+@app.api_route("/{path:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+               include_in_schema=False)
+def not_found(path: str) -> None:
+    """Anything else: 404, but only to a logged-in user (an anonymous caller learns nothing)."""
+    raise HTTPException(status_code=404, detail="no such page")
+
+
 class StorywatchPlugin(AirflowPlugin):
     """Adds the Threads page to the Airflow navigation."""
 
