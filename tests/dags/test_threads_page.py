@@ -50,7 +50,7 @@ def client(airflow_db: Path, storywatch_connection: str, tmp_path: Path,
             "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
-        "AIRFLOW__API_AUTH__JWT_SECRET": "threads-page-test-secret-0123456789abcdef",
+        "AIRFLOW__API_AUTH__JWT_SECRET": "threads-page-test-secret-" + "0123456789abcdef" * 4,
         "AIRFLOW__CORE__LAZY_LOAD_PLUGINS": "False",
     }.items():
         monkeypatch.setenv(key, value)
@@ -63,9 +63,12 @@ def client(airflow_db: Path, storywatch_connection: str, tmp_path: Path,
 
 
 def _log_in(client: Any) -> str:
+    """Log in as the dashboard does: the JWT goes into the `_token` cookie; the token."""
     reply = client.post("/auth/token", json={"username": "admin", "password": PASSWORD})
     assert reply.status_code in (200, 201), reply.text
-    return str(reply.json()["access_token"])
+    token = str(reply.json()["access_token"])
+    client.cookies.set("_token", token)
+    return token
 
 
 def _process(conn: db.Connection, paths: list[Path]) -> None:
@@ -81,7 +84,8 @@ def test_anonymous_requests_get_401_on_every_route(client: Any) -> None:
         assert reply.status_code == 401, (path, reply.status_code)
     assert client.get("/storywatch/threads", headers={"Authorization": "Bearer forged"}
                       ).status_code in (401, 403)
-    assert client.get("/storywatch/threads", cookies={"_token": "forged"}).status_code in (401, 403)
+    client.cookies.set("_token", "forged")
+    assert client.get("/storywatch/threads").status_code in (401, 403)
 
 
 def test_the_plugin_adds_a_threads_entry_to_the_navigation(client: Any) -> None:
@@ -105,7 +109,8 @@ def test_logged_in_user_sees_each_threads_state_developments_and_charts(
                     "where value_text is not null")
         state = cur.fetchall()
     assert developments >= 3
-    reply = client.get("/storywatch/threads", cookies={"_token": _log_in(client)})
+    _log_in(client)
+    reply = client.get("/storywatch/threads")
     assert reply.status_code == 200
     page = reply.text
     assert "Content-Security-Policy" in reply.headers
@@ -129,7 +134,8 @@ def test_a_title_with_a_script_tag_renders_as_text(client: Any, conn: db.Connect
     with conn.cursor() as cur:
         cur.execute("select count(*) from v_developments where title like '<script>%%'")
         assert cur.fetchone()[0] >= 1, "the hostile article should have moved a slot"
-    page = client.get("/storywatch/threads", cookies={"_token": _log_in(client)}).text
+    _log_in(client)
+    page = client.get("/storywatch/threads").text
     assert "<script" not in page.lower()
     assert "&lt;script&gt;alert(&#39;owned&#39;)&lt;/script&gt;" in page
     assert "&lt;b&gt;Hostile&lt;/b&gt; Wire" in page
@@ -147,16 +153,17 @@ def test_versions_page_lists_an_edited_articles_versions(client: Any, conn: db.C
                     "where url like '%%us-estimate-130000' group by document_id")
         document_id, versions = cur.fetchone()
     assert versions == 2
-    cookies = {"_token": _log_in(client)}
-    page = client.get("/storywatch/threads", cookies=cookies).text
+    _log_in(client)
+    page = client.get("/storywatch/threads").text
     assert f'href="versions/{document_id}">version ' in page
-    reply = client.get(f"/storywatch/versions/{document_id}", cookies=cookies)
+    reply = client.get(f"/storywatch/versions/{document_id}")
     assert reply.status_code == 200
     assert reply.text.count('<li class="version"') == 2
     assert "<ins>The Pentagon declined to comment on Monday.</ins>" in reply.text
-    assert client.get("/storywatch/versions/999999", cookies=cookies).status_code == 404
+    assert client.get("/storywatch/versions/999999").status_code == 404
 
 
 def test_without_threads_the_page_says_what_to_do(client: Any, conn: db.Connection) -> None:
-    page = client.get("/storywatch/threads", cookies={"_token": _log_in(client)}).text
+    _log_in(client)
+    page = client.get("/storywatch/threads").text
     assert "storywatch threads sync" in page
