@@ -2,9 +2,9 @@
 
 One HTML and one Markdown file per active thread, in
 `$STORYWATCH_DIGESTS_DIR/YYYY-MM-DD/` (by default `$STORYWATCH_HOME/digests`;
-`./digests` on the host with Docker): every slot's current state, the
-developments published during the day before, and a chart of each quantity
-slot. A rerun of a day replaces that day's files.
+`./digests` on the host with Docker): the thread as it stands that morning,
+every slot's current state, its developments newest first with their evidence,
+and a chart of each quantity slot. A rerun of a day replaces that day's files.
 """
 from __future__ import annotations
 

@@ -2,10 +2,12 @@
 
 `storywatch digest --thread SLUG --out FILE` writes one digest on request; this
 writes all of them for a day, as `DAY/SLUG.html` and `DAY/SLUG.md` under the
-digests folder (STORYWATCH_DIGESTS_DIR), each covering the developments
-published since `since` plus every slot's current state. Files are written
-under a temporary name and renamed, so a reader never opens half a digest and
-a rerun replaces the day's files.
+digests folder (STORYWATCH_DIGESTS_DIR): each thread as it stands that day,
+every slot's state and all its developments, newest first, with the charts. A
+snapshot rather than "the last 24 hours", because an article published days
+ago may be ingested today, and its developments must not fall between two
+digests. Files are written under a temporary name and renamed, so a reader
+never opens half a digest and a rerun replaces the day's files.
 """
 from __future__ import annotations
 
@@ -31,8 +33,11 @@ def active_threads(conn: Connection) -> list[str]:
 
 
 def write_daily_digests(conn: Connection, folder: Path, day: dt.date,
-                        since: dt.datetime | None) -> list[Path]:
-    """Write every active thread's digest for `day` into `folder/DAY/`; the files written."""
+                        since: dt.datetime | None = None) -> list[Path]:
+    """Write every active thread's digest for `day` into `folder/DAY/`; the files written.
+
+    `since` limits the developments and charts to those published since then.
+    """
     target = folder / day.isoformat()
     target.mkdir(parents=True, exist_ok=True)
     written = []

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from storywatch import db
-from storywatch_airflow.digests import run_window
+from storywatch_airflow.digests import run_day
 
 pytestmark = pytest.mark.integration
 
@@ -73,17 +73,15 @@ def test_digest_dag_writes_each_threads_digest_for_the_day(
     assert [p.name for p in written] == ["jcpoa-talks.html", "jcpoa-talks.md",
                                          "ukraine-buildup.html", "ukraine-buildup.md"]
     page = (tmp_path / "digests" / day / "ukraine-buildup.html").read_text()
-    assert "troop_estimate" in page and "<svg" in page
+    assert "about 100,000 troops" in page and "<svg" in page
     _run(dagbag, "storywatch_digest")  # a rerun replaces the day's files, leaves no scratch
     again = sorted(p.relative_to(tmp_path / "digests") for p in (tmp_path / "digests").rglob("*"))
     assert [p for p in again if p.suffix] == written
 
 
-def test_a_scheduled_run_covers_its_data_interval_and_a_manual_run_the_last_day() -> None:
-    start = dt.datetime(2026, 3, 1, 6, tzinfo=dt.UTC)
-    end = start + dt.timedelta(days=1)
-    assert run_window({"data_interval_start": start, "data_interval_end": end}) == (end.date(), start)
+def test_a_run_is_named_after_the_end_of_its_data_interval_or_today() -> None:
+    end = dt.datetime(2026, 3, 2, 6, tzinfo=dt.UTC)
+    assert run_day({"data_interval_start": end - dt.timedelta(days=1),
+                    "data_interval_end": end}) == dt.date(2026, 3, 2)
     now = dt.datetime(2026, 3, 5, 9, 30, tzinfo=dt.UTC)
-    assert run_window({"data_interval_start": now, "data_interval_end": now}, now) == (
-        now.date(), now - dt.timedelta(days=1))
-    assert run_window({}, now) == (now.date(), now - dt.timedelta(days=1))
+    assert run_day({"data_interval_end": None}, now) == dt.date(2026, 3, 5)
