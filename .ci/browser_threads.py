@@ -243,7 +243,7 @@ def log_in(driver: WebDriver, base_url: str, user: str, password: str) -> None:
 
 
 def run(base_url: str, user: str, password: str, screenshot: Path, *,
-        expect_developments: bool = True) -> Path:
+        expect_developments: bool = True, expect_literal_script: bool = False) -> Path:
     """The whole browser test; the screenshot's path."""
     if not (shutil.which("chromium") and shutil.which("chromedriver")):
         raise BrowserTestFailed("chromium and chromedriver are not installed "
@@ -277,6 +277,8 @@ def run(base_url: str, user: str, password: str, screenshot: Path, *,
                    if "<script>" in driver.text(e)]
         print(f"  threads: {threads}; developments shown: {len(developments)}; "
               f"titles shown with a literal <script>: {len(hostile)}", flush=True)
+        if expect_literal_script and not hostile:
+            raise BrowserTestFailed("the article titled '<script>...' is not shown as text")
         charts = driver.find_all("figure.chart svg")
         print(f"  charts: {len(charts)}", flush=True)
         driver.frame(None)

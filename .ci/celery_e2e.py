@@ -32,6 +32,7 @@ import re
 import secrets
 import shutil
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -58,6 +59,20 @@ REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 # A database number of its own, so flushing it at the end touches nobody else's keys.
 REDIS_DB = int(os.environ.get("CELERY_E2E_REDIS_DB", "11"))
 WORKERS = ("worker-1", "worker-2")
+# An article whose title and source carry markup, stored before the seed DAG runs: the process
+# DAG must track it, and the browser must show the markup as text.
+HOSTILE_TITLE = "<script>document.title='owned'</script> US puts Russian force at more than 130,000"
+HOSTILE_ARTICLE = f"""---
+title: "{HOSTILE_TITLE}"
+url: https://hostile-wire.example/2022/02/14/force
+source: "<b>Hostile</b> Wire"
+published: 2022-02-14T08:00:00Z
+---
+WASHINGTON (Hostile Wire) — Russia has now massed more than 130,000 troops near Ukraine's
+borders, a US official said on Monday, up from about 100,000 a few weeks ago.
+
+The official said more units had arrived in Belarus over the weekend.
+"""
 WORKER_CONCURRENCY = 2
 RUN_STATES_DONE = {"success", "failed"}
 START = time.monotonic()
@@ -228,6 +243,16 @@ def run_init(children: localrun.Children, timeout: float) -> None:
                      f"{localrun.tail(children.log_path('airflow-init'), 30)}")
 
 
+def ingest_hostile_article(home: Path, env: dict[str, str]) -> None:
+    """Store the hostile article through the command line, as an analyst would."""
+    path = home / "hostile.txt"
+    path.write_text(HOSTILE_ARTICLE, encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "storywatch", "ingest", str(path)], env=env,
+                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    if result.returncode != 0:
+        raise Failed(f"storywatch ingest failed: {result.stdout}{result.stderr}")
+
+
 def start_components(children: localrun.Children) -> None:
     for name, args in localrun.COMPONENTS.items():
         children.start(name, *args)
@@ -365,6 +390,7 @@ def exercise(args: argparse.Namespace, home: Path) -> None:
             say(f"home {home}; databases {prefix}_*; Redis db {REDIS_DB}; API port {port}")
             run_init(children, timeout=args.timeout)
             mark("airflow-init done (metadata migrated, storywatch upgraded, admin, pool)")
+            ingest_hostile_article(home, env)
             start_components(children)
             localrun.wait_for("the API server", api.is_healthy, children)
             mark("api-server healthy")
@@ -400,7 +426,8 @@ def exercise(args: argparse.Namespace, home: Path) -> None:
 
                 shot = browser_threads.run(api.base_url, localrun.ADMIN_USER,
                                            env["AIRFLOW_ADMIN_PASSWORD"], home / "threads.png",
-                                           expect_developments="developments" in found)
+                                           expect_developments="developments" in found,
+                                           expect_literal_script="developments" in found)
                 mark(f"browser test passed (screenshot {shot})")
                 if args.screenshot:
                     shutil.copy(shot, args.screenshot)
