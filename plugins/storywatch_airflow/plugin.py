@@ -15,7 +15,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from airflow.api_fastapi.auth.managers.models.resource_details import AccessView
 from airflow.api_fastapi.core_api.security import requires_access_view
@@ -82,6 +82,8 @@ def _connection() -> Iterator[Connection]:
         yield conn
 
 
+StorywatchConnection = Annotated[Connection, Depends(_connection)]
+
 app = FastAPI(
     title="storywatch",
     # Every route: an authenticated Airflow user allowed to use the dashboard at all.
@@ -95,13 +97,13 @@ def _page(template: str, **values: Any) -> HTMLResponse:
 
 
 @app.get("/threads", response_class=HTMLResponse)
-def threads_page(conn: Connection = Depends(_connection)) -> HTMLResponse:
+def threads_page(conn: StorywatchConnection) -> HTMLResponse:
     """Every thread: current state per slot, developments newest first, a chart per quantity."""
     return _page("threads.html", threads=dashboard.read_threads(conn))
 
 
 @app.get("/versions/{document_id}", response_class=HTMLResponse)
-def versions_page(document_id: int, conn: Connection = Depends(_connection)) -> HTMLResponse:
+def versions_page(document_id: int, conn: StorywatchConnection) -> HTMLResponse:
     """The versions of one article and what changed between them."""
     versions = dashboard.read_versions(conn, document_id)
     if not versions:

@@ -7,6 +7,7 @@ through the library's public functions.
 """
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -119,6 +120,7 @@ def test_logged_in_user_sees_each_threads_state_developments_and_charts(
     for slug, slot, value in state:
         assert f'id="thread-{slug}"' in page
         assert f'data-slot="{slot}"' in page
+        assert f"<td>{html.escape(value)}</td>" in page
     assert "<svg" in page and 'data-slot="troop_estimate"' in page
     # Newest first within a thread: publication dates never increase down the list.
     section = page[page.index('id="thread-ukraine-buildup"'):]

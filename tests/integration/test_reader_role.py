@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import secrets
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
@@ -145,3 +147,44 @@ def test_role_migration_runs_again_when_the_role_exists(conn: db.Connection) -> 
         cur.execute("select rolcanlogin from pg_roles where rolname = %s", (READER_ROLE,))
         assert cur.fetchone() == (False,)
     conn.rollback()
+
+
+# -- the README's example queries, run as a reader ---------------------------------------------------
+TIMELINE = REPO_ROOT / "tests" / "fixtures" / "timeline"
+
+
+def readme_example_queries() -> list[str]:
+    """The statements of the SQL block under "Five questions in SQL" in README.md."""
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Analyst access"):]
+    block = section[section.index("Five questions in SQL"):]
+    sql = block[block.index("```sql") + len("```sql"):]
+    sql = sql[:sql.index("```")]
+    return [statement.strip() for statement in sql.split(";") if statement.strip()]
+
+
+def test_readme_has_five_example_queries() -> None:
+    queries = readme_example_queries()
+    assert len(queries) == 5
+    for query, view in zip(queries, ("v_developments", "v_thread_timeline", "v_thread_timeline",
+                                     "v_article_versions", "v_story_copies"), strict=True):
+        assert view in query
+
+
+def test_readme_example_queries_answer_a_reader(reader: db.Connection, conn: db.Connection,
+                                               tmp_path: Path) -> None:
+    from storywatch import ingest, pipeline, seeding
+
+    edited = tmp_path / "edited.txt"
+    shutil.copy(TIMELINE / "06_us_estimate_130k.txt", edited)
+    seeding.load_seeds(conn, REPO_ROOT / "seeds")
+    ingest.ingest_paths(conn, [*sorted(TIMELINE.glob("0[1-6]_*.txt")), edited])
+    edited.write_text(edited.read_text() + "\nThe Pentagon declined to comment.\n")
+    ingest.ingest_paths(conn, [edited])
+    pipeline.process_pending(conn)
+    for query in readme_example_queries():
+        with reader.cursor() as cur:
+            cur.execute(query)
+            rows = cur.fetchall()
+        reader.rollback()
+        assert rows, f"no row for the README query:\n{query}"
