@@ -28,7 +28,6 @@ from markupsafe import Markup
 from storywatch import dashboard
 from storywatch.db import Connection
 from storywatch.digest import render_chart
-from storywatch.errors import StorywatchError
 
 URL_PREFIX = "/storywatch"
 SAFE_SCHEMES = ("http://", "https://")
@@ -73,7 +72,7 @@ def _connection() -> Iterator[Connection]:
 
     try:
         conn = connect()
-    except (StorywatchError, Exception) as exc:  # an unset Connection raises Airflow's own error
+    except Exception as exc:  # ours for a bad URL; Airflow's own for an unset Connection
         log.warning("the Threads page cannot reach the storywatch database: %s", exc)
         raise HTTPException(status_code=503,
                             detail="the storywatch database is unreachable (Connection "

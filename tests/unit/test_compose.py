@@ -140,3 +140,33 @@ def test_dockerfile_copies_what_each_install_step_reads_before_it() -> None:
 def test_docker_build_context_leaves_out_local_state() -> None:
     ignored = (REPO_ROOT / ".dockerignore").read_text().split()
     assert {".venv", ".storywatch", ".env", ".git"} <= set(ignored)
+
+
+def test_init_migrates_upgrades_writes_the_admin_password_and_creates_the_pool() -> None:
+    # .ci/celery_e2e.py runs this very script against real PostgreSQL; here, that it is complete.
+    init = services()["airflow-init"]
+    script = init["command"][-1]
+    steps = ["airflow db migrate", "storywatch db upgrade",
+             'os.environ["AIRFLOW_ADMIN_PASSWORD"]', "airflow pools set storywatch_http"]
+    positions = [script.index(step) for step in steps]
+    assert positions == sorted(positions)
+    assert init["user"] == "0:0"
+    assert init["environment"]["AIRFLOW_ADMIN_PASSWORD"].startswith("${AIRFLOW_ADMIN_PASSWORD:?")
+
+
+def test_mounted_code_is_the_code_the_image_installed_in_editable_mode() -> None:
+    common = yaml.safe_load(COMPOSE.read_text())["x-airflow-common"]
+    volumes = set(common["volumes"])
+    for folder in ("dags", "plugins", "seeds", "sql"):
+        assert f"./{folder}:/opt/storywatch/{folder}" in volumes
+    env = common["environment"]
+    assert env["AIRFLOW__CORE__DAGS_FOLDER"] == "/opt/storywatch/dags"
+    assert env["AIRFLOW__CORE__PLUGINS_FOLDER"] == "/opt/storywatch/plugins"
+    assert "WORKDIR /opt/storywatch" in (REPO_ROOT / "Dockerfile").read_text()
+
+
+def test_workers_can_be_scaled() -> None:
+    worker = services()["airflow-worker"]
+    # A fixed name or a host port would make a second replica fail to start.
+    assert "container_name" not in worker and "ports" not in worker
+    assert worker["command"] == "celery worker"
