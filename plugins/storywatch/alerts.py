@@ -36,6 +36,8 @@ from storywatch.transport import FetchError, parse_target
 ALERT_LOCK_KEY = 0x7377616C
 # A first run over a backlog must not send a novel: the text lists this many per thread.
 MAX_LISTED_PER_THREAD = 20
+# ... and the JSON payload this many, with the count of the rest (a webhook is not a data dump).
+MAX_PAYLOAD_PER_THREAD = 200
 SAFE_SCHEMES = ("http://", "https://")
 WEBHOOK_TIMEOUT = 15.0
 WEBHOOK_MAX_REPLY = 64 * 1024
@@ -204,7 +206,9 @@ def build_development_alert(items: Sequence[DevelopmentItem]) -> Alert:
         threads_payload.append({
             "slug": slug,
             "title": title,
-            "developments": [_development_json(item) for item in listed],
+            "count": len(listed),
+            "omitted": max(len(listed) - MAX_PAYLOAD_PER_THREAD, 0),
+            "developments": [_development_json(item) for item in listed[:MAX_PAYLOAD_PER_THREAD]],
         })
     payload = {"kind": "developments", "storywatch": __version__, "subject": subject,
                "text": "\n".join(text).rstrip() + "\n", "threads": threads_payload}

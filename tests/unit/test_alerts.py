@@ -82,7 +82,16 @@ def test_a_backlog_lists_the_first_developments_per_thread_and_counts_the_rest()
     assert alert.text.count("  * troop_estimate") == alerts.MAX_LISTED_PER_THREAD
     assert "... and 5 more (storywatch developments --thread ukraine-buildup)" in alert.text
     assert len(alert.payload["threads"][0]["developments"]) == len(items)
+    assert alert.payload["threads"][0]["omitted"] == 0
     assert len(alert.keys) == len(items)
+
+
+def test_a_huge_backlog_is_counted_not_dumped_into_the_webhook(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(alerts, "MAX_PAYLOAD_PER_THREAD", 3)
+    alert = alerts.build_development_alert([development(i) for i in range(1, 8)])
+    thread = alert.payload["threads"][0]
+    assert (thread["count"], thread["omitted"], len(thread["developments"])) == (7, 4, 3)
+    assert len(alert.keys) == 7  # all of them are marked as alerted
 
 
 def test_payload_is_plain_json_with_the_view_column_names() -> None:
