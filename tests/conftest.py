@@ -20,7 +20,7 @@ from storywatch import db, migrate
 from storywatch.embedded import EmbeddedServer
 from storywatch.settings import REPO_ROOT, Settings
 
-pytest_plugins = ["tests.netguard", "tests.httpserver", "pytester"]
+pytest_plugins = ["tests.netguard", "tests.httpserver", "tests.ownserver", "pytester"]
 
 TEST_SERVER_HOME = REPO_ROOT / ".storywatch" / "test-server"
 SHARED_DIR = Path(os.environ.get("STORYWATCH_SHARED_DIR") or REPO_ROOT.parent / "shared")

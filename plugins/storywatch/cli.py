@@ -11,6 +11,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import psycopg2
+
 from storywatch import cli_feeds, cli_process, cli_threads, db, migrate
 from storywatch.embedded import EmbeddedServer
 from storywatch.errors import StorywatchError
@@ -124,6 +126,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args, settings))
     except StorywatchError as exc:
         print(f"storywatch: error: {exc}", file=sys.stderr)
+        return 1
+    except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+        # The server went away mid-command (restart, terminated backend, network). Every
+        # item is written in its own transaction, so nothing is half written: say so once.
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"storywatch: error: lost the database connection ({reason}); work not yet "
+              "committed was rolled back, nothing is half written: run the command again",
+              file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("storywatch: interrupted", file=sys.stderr)

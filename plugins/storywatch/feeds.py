@@ -69,7 +69,6 @@ select feed_id, url
 from feeds
 where active
   and next_poll_at <= %(now)s
-  and (claimed_until is null or claimed_until < %(now)s)
 order by next_poll_at, feed_id
 limit %(limit)s
 """
@@ -213,5 +212,7 @@ def poll_due(
     fetcher = fetcher or make_fetcher(settings)  # one fetcher: one pace per host across batches
     total = PollCounts()
     for batch in due_feed_batches(conn, batch_size):
-        total.add(poll_feeds(conn, batch, fetcher, settings=settings))
+        # due_only: another `storywatch poll` running beside this one may have polled a
+        # listed feed meanwhile (polling.py explains how feeds are claimed).
+        total.add(poll_feeds(conn, batch, fetcher, settings=settings, due_only=True))
     return total.as_dict()

@@ -78,6 +78,18 @@ limit %(limit)s
 for update of v skip locked
 """
 
+# Run right after CLAIM_PENDING, as a new statement (so with a new snapshot under READ
+# COMMITTED): a version another worker finished between our query's snapshot and our
+# lock on its row passed the claim's filter (PostgreSQL rechecks a locked row only if
+# the row itself changed, and finishing a version changes stage_runs, not the version),
+# and must not be handled twice. Its finisher committed before we got the lock, so this
+# statement sees its stage_runs row.
+FINISHED_MEANWHILE = """
+select document_version_id from stage_runs
+where stage = %(stage)s and stage_version = %(stage_version)s
+  and document_version_id = any(%(ids)s::bigint[])
+"""
+
 RECORD_RUN = """
 insert into stage_runs (document_version_id, stage, stage_version, status, message)
 values (%s, %s, %s, %s, %s)
@@ -119,9 +131,17 @@ def _run_one_batch(
             "only_ids": list(only_ids) if only_ids is not None else None, "limit": batch_size,
         })
         versions = [PendingVersion(*row) for row in cur.fetchall()]
+        claimed = len(versions)
+        if versions:
+            cur.execute(FINISHED_MEANWHILE, {
+                "stage": stage.name, "stage_version": stage.version,
+                "ids": [v.document_version_id for v in versions],
+            })
+            finished = {row[0] for row in cur.fetchall()}
+            versions = [v for v in versions if v.document_version_id not in finished]
     if not versions:
         conn.rollback()
-        return 0
+        return claimed  # 0 ends the run; otherwise claim again past the finished ones
     try:
         prepared = stage.prepare(versions)
     except Exception as exc:  # a stage bug must not lose the batch silently: record per item

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import psycopg2
 
@@ -80,9 +80,21 @@ class ClaimedFeed:
     error_count: int
 
 
+# Claiming a feed for one poll. Two pollers (two `storywatch poll` processes, two
+# Celery workers) must never poll one feed together, and a poller that dies (SIGKILL,
+# lost connection, database restart) must not keep the feed from the next poll. A
+# lease column alone does the first but not the second: a dead poller's lease holds
+# until it expires. So the claim is a session-level advisory lock, which PostgreSQL
+# releases when the poller's session ends, however it ends; `claimed_until` is still
+# set, for people watching `feeds`, but no longer decides anything. With `due_only`,
+# a feed polled by another worker since it was listed as due is skipped, not polled twice.
+FEED_LOCK_SPACE = 0x5377_0001  # first key of the (int, int) advisory locks on feeds
+TRY_LOCK_FEED = "select pg_try_advisory_lock(%s, (%s::bigint & 2147483647)::int)"
+UNLOCK_FEED = "select pg_advisory_unlock(%s, (%s::bigint & 2147483647)::int)"
 CLAIM_FEED = """
 update feeds set claimed_until = now() + %(claim_for)s
-where feed_id = %(feed_id)s and active and (claimed_until is null or claimed_until < now())
+where feed_id = %(feed_id)s and active
+  and (not %(due_only)s or next_poll_at <= %(now)s)
 returning feed_id, url, name, etag, last_modified, body_sha256, poll_interval, error_count
 """
 RECORD_UNCHANGED = """
@@ -158,14 +170,15 @@ def poll_feeds(
     *,
     settings: Settings | None = None,
     now: dt.datetime | None = None,
+    due_only: bool = False,
 ) -> PollCounts:
-    """Poll each feed of `feed_ids` once; a feed that fails is recorded and the rest go on."""
+    """Poll each feed of `feed_ids` once (with `due_only`, those still due); the rest go on after a failure."""
     settings = settings or (fetcher.settings if fetcher else Settings.from_env())
     fetcher = fetcher or make_fetcher(settings)
     total = PollCounts()
     for feed_id in feed_ids:
         try:
-            total.add(poll_feed(conn, int(feed_id), fetcher, settings, now))
+            total.add(poll_feed(conn, int(feed_id), fetcher, settings, now, due_only=due_only))
         except (psycopg2.OperationalError, psycopg2.InterfaceError):
             raise  # the database is gone: nothing more can be recorded
         except Exception as exc:  # a bug on one feed's input must not stop the batch
@@ -179,15 +192,23 @@ def poll_feeds(
 
 def poll_feed(
     conn: Connection, feed_id: int, fetcher: Fetcher, settings: Settings,
-    now: dt.datetime | None = None,
+    now: dt.datetime | None = None, *, due_only: bool = False,
 ) -> PollCounts:
     """Poll one feed (skipped when inactive or being polled elsewhere) and store its new pages."""
-    counts = PollCounts()
-    feed = _claim(conn, feed_id)
-    if feed is None:
-        return counts
-    counts.feeds = 1
     now = now or dt.datetime.now(dt.UTC)
+    feed = _claim(conn, feed_id, now, due_only)
+    if feed is None:
+        return PollCounts()
+    try:
+        return _poll_claimed(conn, feed, fetcher, settings, now)
+    finally:
+        _release(conn, feed_id)
+
+
+def _poll_claimed(
+    conn: Connection, feed: ClaimedFeed, fetcher: Fetcher, settings: Settings, now: dt.datetime
+) -> PollCounts:
+    counts = PollCounts(feeds=1)
     try:
         response = fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified,
                                  accept=ACCEPT_FEED)
@@ -214,16 +235,39 @@ def poll_feed(
             counts.failed = 1
             return counts
         counts.new_items = _record_entries(conn, feed, parsed, response, now)
+        # The feed's title names it from now on (RECORD_CHANGED): its pages stored in
+        # this poll are credited to the same source as those of later polls.
+        feed = replace(feed, name=feed.name or parsed.title)
     _store_pending(conn, fetcher, feed, settings.pages_per_poll, now, counts)
     return counts
 
 
-def _claim(conn: Connection, feed_id: int) -> ClaimedFeed | None:
+def _claim(conn: Connection, feed_id: int, now: dt.datetime, due_only: bool) -> ClaimedFeed | None:
     with conn.cursor() as cur:
-        cur.execute(CLAIM_FEED, {"feed_id": feed_id, "claim_for": CLAIM_FOR})
+        cur.execute(TRY_LOCK_FEED, (FEED_LOCK_SPACE, feed_id))
+        if not cur.fetchone()[0]:  # type: ignore[index]
+            conn.rollback()
+            return None  # another live poller has it
+        cur.execute(CLAIM_FEED, {"feed_id": feed_id, "claim_for": CLAIM_FOR, "now": now,
+                                 "due_only": due_only})
         row = cur.fetchone()
     conn.commit()
-    return ClaimedFeed(*row) if row else None
+    if row is None:
+        _release(conn, feed_id)
+        return None
+    return ClaimedFeed(*row)
+
+
+def _release(conn: Connection, feed_id: int) -> None:
+    if conn.closed:
+        return  # the session is gone, and its advisory locks with it
+    try:
+        conn.rollback()
+        with conn.cursor() as cur:
+            cur.execute(UNLOCK_FEED, (FEED_LOCK_SPACE, feed_id))
+        conn.commit()
+    except (psycopg2.OperationalError, psycopg2.InterfaceError):
+        pass  # likewise: a lost connection took the lock with it
 
 
 RECORD_CRASH = """
