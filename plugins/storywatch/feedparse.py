@@ -34,6 +34,12 @@ _HTML_START = re.compile(rb"^(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\
 _FEED_ROOT = re.compile(rb"<(?:[\w-]+:)?(?:rss|feed|rdf)[\s>]", re.IGNORECASE)
 _CLOSED_ROOT = re.compile(rb"</(?:[\w-]+:)?(?:rss|feed|rdf)\s*>\s*$", re.IGNORECASE)
 _JSON_FEED_VERSION = "https://jsonfeed.org/version/"
+_FOUR_DIGIT_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
+# Publication dates outside these bounds are template defaults and typos (year 9999),
+# never publications: the entry is kept without a date, as for pages and files.
+_EARLIEST = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
+_MAX_FUTURE = dt.timedelta(days=1)
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
 _BLOCK_TAGS = ["p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr",
                "section", "article", "figcaption", "pre"]
 _UPDATE_PERIODS = {"hourly": 3600, "daily": 86400, "weekly": 604800, "monthly": 2592000,
@@ -124,7 +130,7 @@ def _parse_xml_feed(body: bytes, base_url: str, content_type: str | None) -> Par
     headers = {"content-location": base_url}
     if content_type:
         headers["content-type"] = content_type
-    parsed = feedparser.parse(io.BytesIO(body), response_headers=headers,
+    parsed = feedparser.parse(io.BytesIO(_safe_char_refs(body)), response_headers=headers,
                               resolve_relative_uris=True, sanitize_html=True)
     problem = parsed.get("bozo_exception")
     xml_error = _describe(problem) if isinstance(problem, SAXParseException) else None
@@ -147,6 +153,21 @@ def _parse_xml_feed(body: bytes, base_url: str, content_type: str | None) -> Par
     )
 
 
+def _safe_char_refs(body: bytes) -> bytes:
+    """Character references to NUL, lone surrogates or beyond Unicode made U+FFFD.
+
+    feedparser's lenient parser turns `&#xD800;` into a lone surrogate and then fails
+    to encode it (UnicodeEncodeError), which would lose the whole feed over one entity.
+    """
+    def replace(match: re.Match[bytes]) -> bytes:
+        hex_digits, decimal = match.groups()
+        code = int(hex_digits, 16) if hex_digits else int(decimal)
+        bad = code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF
+        return b"&#xFFFD;" if bad else match.group(0)
+
+    return _CHAR_REF.sub(replace, body) if b"&#" in body else body
+
+
 def _describe(problem: SAXParseException) -> str:
     return f"{problem.getMessage()} at line {problem.getLineNumber()}, column {problem.getColumnNumber()}"
 
@@ -164,6 +185,10 @@ def _xml_entry(entry: Any, base: str) -> FeedEntry:
                  or from_struct_time(dict.get(entry, "updated_parsed"))
                  or parse_feed_date(dict.get(entry, "published"))
                  or parse_feed_date(dict.get(entry, "updated")))
+    raw_date = str(dict.get(entry, "published") or dict.get(entry, "updated") or "")
+    year = _FOUR_DIGIT_YEAR.search(raw_date)
+    if published and year and int(year.group(0)) != published.year:
+        published = None  # feedparser reads the year 0000 as 2000: a date we cannot trust
     return _entry(
         guid=entry.get("id"),
         link=link,
@@ -223,7 +248,10 @@ def _json_entry(item: dict[str, Any], base: str) -> FeedEntry:
 
 def _entry(*, guid: str | None, link: str | None, title: str | None, summary: str,
            author: str | None, published: dt.datetime | None) -> FeedEntry:
-    guid = guid.strip() if guid and guid.strip() else None
+    # JSON Feed strings may hold NUL and lone surrogates (as \u escapes): PostgreSQL takes neither.
+    guid = clean_text(guid).strip() if guid and clean_text(guid).strip() else None
+    summary = clean_text(summary)
+    author = _plain(author)
     # Identity: the GUID, then the (normalised) link, then the text itself.
     if guid:
         key = guid
@@ -231,6 +259,8 @@ def _entry(*, guid: str | None, link: str | None, title: str | None, summary: st
         key = normalize_url(link)
     else:
         key = "sha256:" + sha256_text(f"{title or ''}\n{summary}")
+    if published and not _EARLIEST <= published <= dt.datetime.now(dt.UTC) + _MAX_FUTURE:
+        published = None
     return FeedEntry(item_key=key[:2000], guid=guid, link=link, title=title,
                      summary=summary, author=author, published_at=published)
 

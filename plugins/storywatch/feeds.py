@@ -17,7 +17,7 @@ import yaml
 from storywatch.db import Connection
 from storywatch.errors import StorywatchError
 from storywatch.opml import OpmlList, parse_opml
-from storywatch.urls import host_of, is_http_url
+from storywatch.urls import has_credentials, host_of, is_http_url, without_credentials
 
 if TYPE_CHECKING:
     from storywatch.fetch import Fetcher
@@ -77,6 +77,12 @@ limit %(limit)s
 def add_feed(conn: Connection, url: str, name: str | None = None, *, reactivate: bool = True) -> bool:
     """Add a feed (or rename it, and reactivate it unless told not to); commit; True if new."""
     url = url.strip()
+    if has_credentials(url):
+        # Refused rather than stored: a password kept in `feeds.url` would reach every
+        # listing, log line and error message that names the feed.
+        raise FeedError(f"{without_credentials(url)!r} was given with a user name or password: "
+                        "storywatch sends no credentials and does not store them; follow a "
+                        "feed that needs no login")
     if not is_http_url(url):
         raise FeedError(f"{url!r} is not an http(s) URL: feeds are fetched over http or https only")
     with conn.cursor() as cur:

@@ -56,6 +56,7 @@ from storywatch.transport import (
     Transport,
     parse_target,
 )
+from storywatch.urls import without_credentials
 
 BACK_OFF_STATUSES = {429, 503}
 ACCEPT_HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -201,6 +202,9 @@ class Fetcher:
         `expect_text` refuses (reason 'content_type') a 2xx body whose type is
         not text, XML or JSON. `max_bytes` lowers the size cap for this call.
         """
+        # Credentials in a URL are never sent, stored or echoed in an error message (which
+        # ends up in logs and item_errors): the URL is used without them from here on.
+        url = without_credentials(url.strip())
         limit = min(max_bytes or self.max_bytes, self.max_bytes)
         headers = {
             "User-Agent": self.user_agent,
@@ -238,7 +242,7 @@ class Fetcher:
             if raw.status not in REDIRECT_STATUSES or not location:
                 return self._response(url, current, raw, tuple(seen))
             seen.append(current)
-            current = strip_fragment(urljoin(current, location.strip()))
+            current = without_credentials(strip_fragment(urljoin(current, location.strip())))
             if current in seen:
                 raise FetchError(
                     url, "redirect_loop", f"{url} redirects in a loop (back to {current})."

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from storywatch.errors import StorywatchError
-from storywatch.urls import is_http_url
+from storywatch.urls import has_credentials, is_http_url, without_credentials
 
 MAX_OPML_BYTES = 5 * 2**20
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
@@ -65,6 +65,8 @@ def parse_opml(data: bytes) -> OpmlList:
         name = (outline.get("title") or outline.get("text") or "").strip() or None
         if not is_http_url(url):
             skipped.append((url, "not an http(s) URL"))
+        elif has_credentials(url):
+            skipped.append((without_credentials(url), "carries a user name or password"))
         elif url not in seen:
             seen.add(url)
             feeds.append(OpmlFeed(url, name))

@@ -24,14 +24,15 @@ def is_http_url(url: str | None) -> bool:
 
 
 def absolute_http_url(link: str | None, base: str | None) -> str | None:
-    """`link` made absolute against `base`; None unless the result is http(s)."""
+    """`link` made absolute against `base`, without credentials; None unless it is http(s)."""
     if not link or not link.strip():
         return None
     try:
         url = urljoin(base or "", link.strip())
     except ValueError:
         return None
-    return url if is_http_url(url) else None
+    # A link's user:password@ is never sent, so it is not kept either.
+    return without_credentials(url) if is_http_url(url) else None
 
 
 def normalize_url(url: str) -> str:
@@ -44,6 +45,26 @@ def normalize_url(url: str) -> str:
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
              if not _is_tracking(k)]
     return urlunsplit((scheme, host, parts.path or "/", urlencode(query), ""))
+
+
+def has_credentials(url: str) -> bool:
+    """True when `url` carries a user name or password (`http://user:pass@host/`)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    return "@" in parts.netloc
+
+
+def without_credentials(url: str) -> str:
+    """`url` without its `user:password@` part (storywatch never sends URL credentials)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def site_of(url: str) -> str:
