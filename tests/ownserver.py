@@ -161,18 +161,36 @@ def cli_env(database_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
+_SPAWNED: list[subprocess.Popen[str]] = []
+
+
 def start_cli(database_url: str, *args: str, **extra: str) -> subprocess.Popen[str]:
     """Start `python -m storywatch ARGS` on `database_url` (stdout and stderr piped)."""
-    return subprocess.Popen([sys.executable, "-m", "storywatch", *args],
-                            env=cli_env(database_url, **extra), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen([sys.executable, "-m", "storywatch", *args],
+                               env=cli_env(database_url, **extra), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    _SPAWNED.append(process)
+    return process
 
 
 def start_python(database_url: str, script: str, **extra: str) -> subprocess.Popen[str]:
     """Start `python -c SCRIPT` with the storywatch environment (stdin, stdout, stderr piped)."""
-    return subprocess.Popen([sys.executable, "-c", script], env=cli_env(database_url, **extra),
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen([sys.executable, "-c", script], env=cli_env(database_url, **extra),
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    _SPAWNED.append(process)
+    return process
+
+
+@pytest.fixture(autouse=True)
+def reap_spawned() -> Iterator[None]:
+    """Kill what a test started with start_cli/start_python and left running (a failed test)."""
+    yield
+    while _SPAWNED:
+        process = _SPAWNED.pop()
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=30)
 
 
 WAITING_ON_LOCKS = """

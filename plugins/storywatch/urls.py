@@ -13,11 +13,12 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def is_http_url(url: str | None) -> bool:
-    """True for an absolute http:// or https:// URL with a host."""
+    """True for an absolute http:// or https:// URL with a host (and a valid port, if any)."""
     if not url:
         return False
     try:
         parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 (raises ValueError for a port out of range or not a number)
     except ValueError:
         return False
     return parts.scheme.lower() in _DEFAULT_PORTS and bool(parts.hostname)
@@ -64,7 +65,8 @@ def without_credentials(url: str) -> str:
         return url
     if "@" not in parts.netloc:
         return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    # The netloc is the first place its text occurs (after "//"): the rest stays byte for byte.
+    return url.replace(parts.netloc, parts.netloc.rpartition("@")[2], 1)
 
 
 def site_of(url: str) -> str:

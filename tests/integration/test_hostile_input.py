@@ -84,7 +84,8 @@ def test_more_hostile_feeds_are_each_recorded_or_read_and_the_batch_goes_on(conn
     http_server.static("/titles.xml", rss_raw(
         item_xml("x&apos;); drop table documents; --", "/t1")
         + item_xml("&lt;script&gt;alert(1)&lt;/script&gt;Headline", "/t2")
-        + item_xml("Robert&apos;) OR 1=1; --", "/t3", description="&lt;img src=x onerror=alert(1)&gt;")),
+        + item_xml("Robert&apos;) OR 1=1; --", "/t3", description="&lt;img src=x onerror=alert(1)&gt;")
+        + item_xml("Port out of range", "http://news.test:99999/x")),
         content_type="application/rss+xml")
     http_server.static("/control-chars.xml", rss_raw(
         item_xml("Lone &#xD800; surrogate reference", "/s1")), content_type="application/rss+xml")
@@ -147,6 +148,7 @@ def test_more_hostile_feeds_are_each_recorded_or_read_and_the_batch_goes_on(conn
     # parameters store them; the dashboard and digests escape them when they show them).
     assert "x'); drop table documents; --" in items and "Robert') OR 1=1; --" in items
     assert "<script>alert(1)</script>Headline" in items
+    assert "Port out of range" in items  # a link that is no URL is dropped, the entry kept
     assert count_rows(conn, "documents") >= 1  # the table is still there
     # Lone surrogates and NUL bytes never reach PostgreSQL (it would refuse the row).
     everything = " ".join(f"{t} {b}" for t, b in versions) + " ".join(t or "" for t in items)

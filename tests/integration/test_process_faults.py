@@ -1,0 +1,281 @@
+"""`process` under faults: a backend killed mid-batch, a worker SIGKILLed, two workers at once.
+
+Each test runs every registered stage (pipeline.STAGE_FACTORIES, what `storywatch
+process` runs) on a PostgreSQL server of its own (tests/ownserver.py) and
+compares the final state, table by table, with an uninterrupted run over the
+same articles. The fault lands at a known point: a wrapper around the real
+stages counts their writes and acts after the n-th (kills the backend, or
+blocks so the test can SIGKILL the process), or the test holds a lock on
+`stage_runs` that the workers wait for.
+"""
+from __future__ import annotations
+
+import signal
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import psycopg2
+import pytest
+
+from storywatch import db, pipeline
+from storywatch.ingest import ingest_paths
+from storywatch.pipeline import PendingVersion, Stage
+from tests.ownserver import (
+    assert_same_contents,
+    error_lines,
+    leaked_failures,
+    lock_waiters,
+    other_backends,
+    start_cli,
+    start_python,
+    table_contents,
+    table_counts,
+    wait_for,
+    write_articles,
+)
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+ARTICLES = 10
+BATCH = 4
+
+
+class CountingStage:
+    """A real stage whose writes are counted; `after_write(n)` runs after the n-th one."""
+
+    def __init__(self, inner: Stage, after_write: Callable[[int, db.Connection], None]) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.version = inner.version
+        self.writes = 0
+        self.after_write = after_write
+
+    def prepare(self, versions: Sequence[PendingVersion]) -> list[Any]:
+        return self.inner.prepare(versions)
+
+    def write(self, conn: db.Connection, version: PendingVersion, prepared: Any) -> None:
+        self.inner.write(conn, version, prepared)
+        self.writes += 1
+        self.after_write(self.writes, conn)
+
+
+@pytest.fixture
+def articles(tmp_path: Path) -> Path:
+    write_articles(tmp_path / "articles", ARTICLES)
+    return tmp_path / "articles"
+
+
+def loaded(make_database: Callable[[], str], articles: Path) -> str:
+    """A new database with the articles ingested (same ids in every such database)."""
+    url = make_database()
+    conn = db.connect(url)
+    report = ingest_paths(conn, [articles])
+    assert len(report.new_versions) == ARTICLES and not report.failed
+    conn.close()
+    return url
+
+
+def final_state(url: str) -> dict[str, Any]:
+    conn = db.connect(url)
+    try:
+        return {"counts": table_counts(conn), "contents": table_contents(conn)}
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def reference(fresh_database, articles: Path) -> dict[str, Any]:
+    """The state after one uninterrupted run of every stage over the articles."""
+    url = loaded(fresh_database, articles)
+    conn = db.connect(url)
+    results = pipeline.process_pending(conn, batch_size=BATCH)
+    conn.close()
+    assert results and all(c["failed"] == 0 for c in results.values()), results
+    return final_state(url)
+
+
+ROWS_PER_VERSION = """
+select c.table_name from information_schema.columns as c
+join information_schema.tables as t using (table_schema, table_name)
+where c.table_schema = 'public' and c.column_name = 'document_version_id'
+  and t.table_type = 'BASE TABLE' and c.table_name <> 'document_versions'
+"""
+
+
+def rows_per_version(conn: db.Connection) -> dict[tuple[str, int], int]:
+    """Rows of every table with a document_version_id, per (table, version)."""
+    counts: dict[tuple[str, int], int] = {}
+    with conn.cursor() as cur:
+        cur.execute(ROWS_PER_VERSION)
+        for (table,) in cur.fetchall():
+            cur.execute(psycopg2.sql.SQL(
+                "select document_version_id, count(*) from {} group by 1").format(
+                psycopg2.sql.Identifier(table)))
+            counts.update({(table, int(v)): int(n) for v, n in cur.fetchall() if v is not None})
+    conn.rollback()
+    return counts
+
+
+def test_backend_killed_mid_batch_leaves_no_half_item_and_the_rerun_matches_a_clean_run(
+    fresh_database, articles, reference, monkeypatch
+):
+    url = loaded(fresh_database, articles)
+    admin = db.connect(url)
+    before = rows_per_version(admin)
+
+    def kill_own_backend(writes: int, conn: db.Connection) -> None:
+        if writes == BATCH + 2:  # the second batch is half written, uncommitted
+            with admin.cursor() as cur:
+                cur.execute("select pg_terminate_backend(%s, 10000)", (conn.get_backend_pid(),))
+                assert cur.fetchone()[0]
+            admin.commit()
+
+    real = list(pipeline.STAGE_FACTORIES)
+    first_stage = real[0]
+    monkeypatch.setattr(pipeline, "STAGE_FACTORIES",
+                        [lambda: CountingStage(first_stage(), kill_own_backend), *real[1:]])
+    worker = db.connect(url)
+    with pytest.raises((psycopg2.OperationalError, psycopg2.InterfaceError)):
+        pipeline.process_pending(worker, batch_size=BATCH)
+    worker.close()
+
+    with admin.cursor() as cur:
+        cur.execute("select document_version_id, status from stage_runs")
+        finished = dict(cur.fetchall())
+    admin.rollback()
+    assert len(finished) == BATCH and set(finished.values()) == {"done"}, finished
+    after = rows_per_version(admin)
+    for table, version in after.keys() | before.keys():
+        if version not in finished:
+            assert after.get((table, version), 0) == before.get((table, version), 0), (
+                f"{table} kept rows of version {version}, whose batch was cut")
+    admin.close()
+
+    monkeypatch.setattr(pipeline, "STAGE_FACTORIES", real)
+    rerun = db.connect(url)
+    results = pipeline.process_pending(rerun, batch_size=BATCH)
+    rerun.close()
+    first = results[first_stage().name]
+    assert first == {"done": ARTICLES - BATCH, "skipped": 0, "failed": 0}, results
+    resumed = final_state(url)
+    assert resumed["counts"] == reference["counts"]
+    assert_same_contents(resumed["contents"], reference["contents"])
+
+
+def test_cli_reports_a_connection_lost_mid_batch_in_one_line_and_the_rerun_completes(
+    fresh_database, articles, reference
+):
+    url = loaded(fresh_database, articles)
+    holder = db.connect(url)
+    with holder.cursor() as cur:  # the worker's first stage_runs write will wait for this
+        cur.execute("lock table stage_runs in share mode")
+    worker = start_cli(url, "process", "--batch-size", str(BATCH))
+    wait_for(lambda: lock_waiters(url) == 1, "the worker to wait on stage_runs")
+    with holder.cursor() as cur:
+        cur.execute("select pg_terminate_backend(pid, 10000) from pg_stat_activity"
+                    " where datname = current_database() and wait_event_type = 'Lock'")
+    holder.rollback()
+    out, err = worker.communicate(timeout=120)
+    assert worker.returncode == 1, (out, err)
+    lines = error_lines(err)
+    assert len(lines) == 1 and "lost the database connection" in lines[0], err
+    assert "Traceback" not in err
+    assert table_counts(holder)["stage_runs"] == 0
+    holder.close()
+
+    again = start_cli(url, "process", "--batch-size", str(BATCH))
+    out, err = again.communicate(timeout=300)
+    assert again.returncode == 0, err
+    assert not leaked_failures(err)
+    resumed = final_state(url)
+    assert resumed["counts"] == reference["counts"]
+    assert_same_contents(resumed["contents"], reference["contents"])
+
+
+BLOCKING_WORKER = """
+import sys
+from storywatch import db, pipeline
+
+real = list(pipeline.STAGE_FACTORIES)
+
+class Blocking:
+    def __init__(self, inner):
+        self.inner, self.name, self.version, self.writes = inner, inner.name, inner.version, 0
+    def prepare(self, versions):
+        return self.inner.prepare(versions)
+    def write(self, conn, version, prepared):
+        self.inner.write(conn, version, prepared)
+        self.writes += 1
+        if self.writes == int(sys.argv[1]):
+            print("blocked", conn.get_backend_pid(), flush=True)
+            sys.stdin.readline()  # until killed
+
+pipeline.STAGE_FACTORIES = [lambda: Blocking(real[0]()), *real[1:]]
+with db.session() as conn:
+    pipeline.process_pending(conn, batch_size=int(sys.argv[2]))
+"""
+
+
+def test_worker_killed_mid_batch_then_run_again_gives_the_clean_run_result(
+    fresh_database, articles, reference
+):
+    url = loaded(fresh_database, articles)
+    script = BLOCKING_WORKER.replace("sys.argv[1]", str(BATCH + 2)).replace(
+        "sys.argv[2]", str(BATCH))
+    worker = start_python(url, script)
+    assert worker.stdout is not None
+    line = worker.stdout.readline()
+    assert line.startswith("blocked"), worker.stderr.read() if worker.stderr else line
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=30)
+    probe = db.connect(url)
+    wait_for(lambda: other_backends(url, probe) == 0, "the killed worker's session to end", 30)
+    assert table_counts(probe)["stage_runs"] == BATCH  # the first batch only
+    probe.close()
+
+    again = start_cli(url, "process", "--batch-size", str(BATCH))
+    out, err = again.communicate(timeout=300)
+    assert again.returncode == 0, err
+    resumed = final_state(url)
+    assert resumed["counts"] == reference["counts"]
+    assert_same_contents(resumed["contents"], reference["contents"])
+
+
+def test_two_workers_at_once_handle_each_version_once_and_their_counts_add_up(
+    fresh_database, tmp_path: Path
+):
+    total = 24
+    folder = tmp_path / "many"
+    write_articles(folder, total)
+    url = fresh_database()
+    conn = db.connect(url)
+    assert len(ingest_paths(conn, [folder]).new_versions) == total
+    holder = db.connect(url)
+    with holder.cursor() as cur:  # both workers start, claim and wait here: they overlap
+        cur.execute("lock table stage_runs in share mode")
+    workers = [start_cli(url, "process", "--batch-size", "2") for _ in range(2)]
+    wait_for(lambda: lock_waiters(url) == 2, "both workers to wait on stage_runs", 240)
+    holder.rollback()
+    holder.close()
+    outputs = [w.communicate(timeout=600) for w in workers]
+    per_stage: dict[str, list[int]] = {}
+    for worker, (out, err) in zip(workers, outputs, strict=True):
+        assert worker.returncode == 0, err
+        assert not leaked_failures(err), err
+        for line in out.splitlines():
+            stage, _, rest = line.partition(": ")
+            numbers = [int(part.split()[0]) for part in rest.split(", ")] if rest else []
+            if len(numbers) == 3:
+                per_stage.setdefault(stage, []).append(sum(numbers))
+    assert per_stage and all(len(v) == 2 for v in per_stage.values()), outputs
+    first = next(iter(per_stage.values()))
+    assert all(n > 0 for n in first), f"both workers must have worked: {per_stage}"
+    for stage, handled in per_stage.items():
+        assert sum(handled) == total, f"{stage}: {handled} handled, {total} versions"
+    with conn.cursor() as cur:
+        cur.execute("select stage, count(*), count(distinct document_version_id),"
+                    " count(*) filter (where status <> 'done') from stage_runs group by stage")
+        for stage, rows, distinct, not_done in cur.fetchall():
+            assert rows == distinct == total and not_done == 0, stage
+    conn.close()
