@@ -235,3 +235,53 @@ def test_more_hostile_pages_are_each_recorded_or_stored_and_the_batch_goes_on(co
     assert state["entities"][0] == "stored"
     assert netguard.connects_to(80) == 0 and netguard.connects_to(70) == 0
     assert count_rows(conn, "document_versions") == len(stored["page"]) + len(stored.get("feed_item", []))
+
+
+# -- numbers through `process` -----------------------------------------------------------------
+HUGE_NUMBER_FILES = {
+    "400-digits.txt": "Russia has massed " + "9" * 400 + " troops near the border with Ukraine, "
+                      "officials said.",
+    "400-digit-decimal.txt": "Iran has enriched uranium to 0." + "0" * 398 + "1 percent purity, "
+                             "a U.S. official said.",
+    "400-digit-range.txt": "Between " + "1" * 400 + " and " + "2" * 400 + " troops are near "
+                           "Ukraine, according to Western officials.",
+    "400-digit-money.txt": "Sanctions could cost Russia $" + "5" * 400 + " billion, the "
+                           "Treasury said on Monday.",
+    "exponent.txt": "Russia has massed 1e400 troops near Ukraine, and 10^400 more are coming, "
+                    "officials said.",
+}
+
+
+def test_quantities_with_hundreds_of_digits_go_through_process_without_stopping_it(
+    conn, tmp_path
+):
+    from storywatch.ingest import ingest_paths
+    from storywatch.pipeline import process_pending
+    from storywatch.settings import Settings
+    from storywatch.threads import sync_seed_threads
+
+    sync_seed_threads(conn, Settings.from_env().seeds_dir)
+    for name, body in HUGE_NUMBER_FILES.items():
+        (tmp_path / name).write_text(f"---\ntitle: {name}\n---\n{body}\n", encoding="utf-8")
+    (tmp_path / "zz-good.txt").write_text(
+        "---\ntitle: Control\n---\nRussia has massed some 100,000 troops near the border with "
+        "Ukraine, Western officials said on Wednesday.\n", encoding="utf-8")
+    assert not ingest_paths(conn, [tmp_path]).failed
+    results = process_pending(conn)
+    assert all(c["failed"] == 0 for c in results.values()), results
+    with conn.cursor() as cur:
+        cur.execute("select stage, status, count(*) from stage_runs group by 1, 2")
+        statuses = {(stage, status): n for stage, status, n in cur.fetchall()}
+        cur.execute("select value_num, value_low, value_high from claims"
+                    " where value_num is not null or value_low is not null")
+        values = [v for row in cur.fetchall() for v in row if v is not None]
+        cur.execute("select c.value_num from claims c join document_versions v using"
+                    " (document_version_id) where v.title = 'Control' and c.kind = 'quantity'")
+        control = [row[0] for row in cur.fetchall()]
+        cur.execute("select value_num from observations where value_num is not null")
+        observed = [row[0] for row in cur.fetchall()]
+    assert sum(n for (_, status), n in statuses.items() if status == "failed") == 0
+    assert statuses[("extract", "done")] == len(HUGE_NUMBER_FILES) + 1
+    # No infinity, no NaN, nothing beyond what a figure in the news can be.
+    assert all(abs(v) < 1e16 for v in values + observed), sorted(values + observed)[-3:]
+    assert 100000 in control
