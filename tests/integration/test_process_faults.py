@@ -284,3 +284,34 @@ def test_two_workers_at_once_handle_each_version_once_with_the_result_of_one_wor
     together = final_state(url)
     assert together["counts"] == reference["counts"]
     assert_same_contents(together["contents"], reference["contents"])
+
+
+def test_ingest_cut_by_a_lost_connection_reports_it_and_the_rerun_stores_each_file_once(
+    fresh_database, articles
+):
+    url = fresh_database()
+    holder = db.connect(url)
+    with holder.cursor() as cur:
+        cur.execute("select count(*) from documents")  # nothing yet
+        cur.execute("lock table document_versions in share mode")  # the first version waits
+    ingest = start_cli(url, "ingest", str(articles))
+    wait_for(lambda: lock_waiters(url) == 1, "ingest to wait on document_versions")
+    with holder.cursor() as cur:
+        cur.execute("select pg_terminate_backend(pid, 10000) from pg_stat_activity"
+                    " where datname = current_database() and wait_event_type = 'Lock'")
+    holder.rollback()
+    out, err = ingest.communicate(timeout=120)
+    assert ingest.returncode == 1 and "Traceback" not in err, (out, err)
+    assert len(error_lines(err)) == 1 and "lost the database connection" in err
+    counts = table_counts(holder)
+    assert counts["documents"] == counts["document_versions"] == 0  # the cut file left nothing
+
+    again = start_cli(url, "ingest", str(articles))
+    out, err = again.communicate(timeout=120)
+    assert again.returncode == 0, err
+    twice = start_cli(url, "ingest", str(articles))
+    twice.communicate(timeout=120)
+    counts = table_counts(holder)
+    holder.close()
+    assert counts["documents"] == counts["document_versions"] == ARTICLES
+    assert counts["item_errors"] == 0
