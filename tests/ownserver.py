@@ -86,36 +86,47 @@ def _with_database(url: str, name: str) -> str:
     return urlunsplit(urlsplit(url)._replace(path="/" + name))
 
 
-@pytest.fixture
-def fresh_database(own_server: EmbeddedServer) -> Iterator[Callable[[], str]]:
-    """A factory of migrated databases on `own_server`, all dropped when the test ends."""
-    names: list[str] = []
-
-    def make() -> str:
-        name = f"fault_{secrets.token_hex(4)}"
-        admin = psycopg2.connect(own_server.url())
-        admin.autocommit = True
-        with admin.cursor() as cur:
-            cur.execute(psycopg2.sql.SQL("create database {}").format(psycopg2.sql.Identifier(name)))
-        admin.close()
-        names.append(name)
-        url = _with_database(own_server.url(), name)
-        conn = db.connect(url)
-        migrate.upgrade(conn, Settings.from_env().sql_dir)
-        conn.close()
-        return url
-
-    yield make
-    if not own_server.is_running():
-        own_server.start()
-    wait_until_ready(own_server.url())
-    admin = psycopg2.connect(own_server.url())
+def create_database(server: EmbeddedServer) -> str:
+    """A new database on `server`, migrated from zero; its URL."""
+    name = f"fault_{secrets.token_hex(4)}"
+    admin = psycopg2.connect(server.url())
     admin.autocommit = True
     with admin.cursor() as cur:
-        for name in names:
+        cur.execute(psycopg2.sql.SQL("create database {}").format(psycopg2.sql.Identifier(name)))
+    admin.close()
+    url = _with_database(server.url(), name)
+    conn = db.connect(url)
+    migrate.upgrade(conn, Settings.from_env().sql_dir)
+    conn.close()
+    return url
+
+
+def drop_databases(server: EmbeddedServer, urls: list[str]) -> None:
+    """Drop the databases of `urls` (restarting `server` first if a test left it stopped)."""
+    if not server.is_running():
+        server.start()
+    wait_until_ready(server.url())
+    admin = psycopg2.connect(server.url())
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        for url in urls:
+            name = urlsplit(url).path.lstrip("/")
             cur.execute(psycopg2.sql.SQL("drop database if exists {} with (force)").format(
                 psycopg2.sql.Identifier(name)))
     admin.close()
+
+
+@pytest.fixture
+def fresh_database(own_server: EmbeddedServer) -> Iterator[Callable[[], str]]:
+    """A factory of migrated databases on `own_server`, all dropped when the test ends."""
+    urls: list[str] = []
+
+    def make() -> str:
+        urls.append(create_database(own_server))
+        return urls[-1]
+
+    yield make
+    drop_databases(own_server, urls)
 
 
 def table_counts(conn: db.Connection) -> dict[str, int]:
@@ -132,8 +143,13 @@ def table_counts(conn: db.Connection) -> dict[str, int]:
     return counts
 
 
-def table_contents(conn: db.Connection, skip: frozenset[str] = frozenset()) -> dict[str, Counter]:
-    """Every table's rows as a multiset, without ids, times and references to generated ids."""
+def table_contents(
+    conn: db.Connection, skip: frozenset[str] = frozenset(), where: dict[str, str] | None = None
+) -> dict[str, Counter]:
+    """Every table's rows as a multiset, without ids, times and references to generated ids.
+
+    `where` maps a table to a condition (a constant of the test) its compared rows must meet.
+    """
     contents: dict[str, Counter] = {}
     with conn.cursor() as cur:
         cur.execute(TABLES)
@@ -144,9 +160,10 @@ def table_contents(conn: db.Connection, skip: frozenset[str] = frozenset()) -> d
             columns = [row[0] for row in cur.fetchall()]
             if not columns:
                 continue
-            cur.execute(psycopg2.sql.SQL("select {} from {}").format(
+            condition = psycopg2.sql.SQL((where or {}).get(table, "true"))
+            cur.execute(psycopg2.sql.SQL("select {} from {} where {}").format(
                 psycopg2.sql.SQL(", ").join(psycopg2.sql.Identifier(c) for c in columns),
-                psycopg2.sql.Identifier(table)))
+                psycopg2.sql.Identifier(table), condition))
             contents[table] = Counter(repr(row) for row in cur.fetchall())
     conn.rollback()
     return contents
