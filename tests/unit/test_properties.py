@@ -27,9 +27,11 @@ from storywatch.urls import (
 FAST = settings(max_examples=150, deadline=1000)
 
 # -- front matter ------------------------------------------------------------------------------
-# Text YAML can hold as a string: no surrogates (not UTF-8), no NUL (YAML refuses it).
-yaml_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
-                    max_size=80)
+# Text YAML can hold as a string: no surrogates (not UTF-8), no NUL (YAML refuses it), and
+# no NEL (U+0085), which PyYAML's emitter writes raw with allow_unicode and then reads as a
+# line break: a quirk of the writer, not of the reader under test.
+yaml_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",),
+                                           blacklist_characters="\x00\x85"), max_size=80)
 metadata = st.fixed_dictionaries({}, optional={
     "title": yaml_text, "url": yaml_text, "source": yaml_text, "author": yaml_text})
 body_text = st.text(max_size=300).filter(lambda t: t.split("\n", 1)[0].rstrip() != "---")
