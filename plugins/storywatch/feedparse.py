@@ -186,8 +186,8 @@ def _xml_entry(entry: Any, base: str) -> FeedEntry:
                  or parse_feed_date(dict.get(entry, "published"))
                  or parse_feed_date(dict.get(entry, "updated")))
     raw_date = str(dict.get(entry, "published") or dict.get(entry, "updated") or "")
-    year = _FOUR_DIGIT_YEAR.search(raw_date)
-    if published and year and int(year.group(0)) != published.year:
+    years = {int(y) for y in _FOUR_DIGIT_YEAR.findall(raw_date)}
+    if published and years and published.year not in years:
         published = None  # feedparser reads the year 0000 as 2000: a date we cannot trust
     return _entry(
         guid=entry.get("id"),
