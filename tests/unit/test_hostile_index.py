@@ -20,8 +20,8 @@ def test_every_test_the_hostile_index_names_exists() -> None:
         for path, name in REFERENCE.findall(row.split("|")[5]):
             if path:
                 current = path
-            if current is None or "branch `stack`" in row and "test_threads_page" in current:
-                continue  # the dashboard's tests arrive with its branch
+            if current is None:
+                continue
             source = (REPO_ROOT / "tests" / current)
             if not source.exists():
                 missing.append(current)
@@ -34,10 +34,6 @@ def test_every_test_the_hostile_index_names_exists() -> None:
 
 
 SECURITY = REPO_ROOT / "SECURITY.md"
-# Tests SECURITY.md cites from the branch that brings the dashboard, the alerts and the
-# reader role; they are checked like the others once their files exist.
-PENDING_BRANCH_FILES = {"tests/dags/test_threads_page.py", "tests/unit/test_alerts.py",
-                        "tests/integration/test_reader_role.py"}
 CITATION = re.compile(r"`(tests/[\w/]+\.py|[\w]+\.py)?(?:::([\w…]+))?`")
 
 
@@ -57,8 +53,7 @@ def test_every_test_and_module_security_md_cites_exists() -> None:
                 continue
             source = REPO_ROOT / current
             if not source.exists():
-                if current not in PENDING_BRANCH_FILES:
-                    missing.append(current)
+                missing.append(current)
                 continue
             if name and current.startswith("tests/"):
                 pattern = re.escape(name).replace("…", ".*")
