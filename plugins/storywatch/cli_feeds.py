@@ -24,6 +24,8 @@ from storywatch.settings import Settings
 if TYPE_CHECKING:
     from storywatch.fetch import Fetcher
 
+# Hosts polled at once by `storywatch poll` (each host still gets one request at a time).
+POLL_WORKERS = 8
 JSON_KEYS = ("url", "name", "last_polled_at", "last_status", "last_error", "error_count",
              "next_poll_at", "active")
 
@@ -101,9 +103,17 @@ def _session_with_fetcher(settings: Settings) -> Iterator[tuple[db.Connection, F
 
 def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
     from storywatch.feeds import poll_due
+    from storywatch.fetch import connect_fetcher
 
-    with _session_with_fetcher(settings) as (conn, fetcher):
-        counts = poll_due(conn, fetcher, settings=settings)
+    with db.database_url(settings) as url:
+        conn = db.connect(url)
+        fetcher = connect_fetcher(settings, url)
+        try:
+            counts = poll_due(conn, fetcher, settings=settings, workers=POLL_WORKERS,
+                              database_url=url)
+        finally:
+            fetcher.close()
+            conn.close()
     print(", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in counts.items()))
     return 1 if counts["failed"] else 0
 

@@ -201,24 +201,39 @@ def poll_batch(
     *,
     settings: Settings | None = None,
     now: dt.datetime | None = None,
+    workers: int = 1,
+    database_url: str | None = None,
 ) -> dict[str, int]:
-    """Poll each feed once and store its new articles; a failing feed is recorded, the rest go on."""
+    """Poll each feed once and store its new articles; a failing feed is recorded, the rest go on.
+
+    `workers` > 1 with a `database_url` polls that many hosts at once (polling.poll_feeds).
+    """
     from storywatch.polling import poll_feeds
 
-    return poll_feeds(conn, feed_ids, fetcher, settings=settings, now=now).as_dict()
+    return poll_feeds(conn, feed_ids, fetcher, settings=settings, now=now, workers=workers,
+                      database_url=database_url).as_dict()
 
 
 def poll_due(
     conn: Connection, fetcher: Fetcher | None = None, *, settings: Settings | None = None,
-    batch_size: int = 50,
+    batch_size: int = 50, workers: int = 1, database_url: str | None = None,
 ) -> dict[str, int]:
-    """Poll every due feed once (what `storywatch poll` does), batch after batch."""
+    """Poll every due feed once (what `storywatch poll` does), batch after batch.
+
+    With `workers` > 1 and a `database_url`, every due feed goes in one pass in which the
+    hosts of all batches take turns (polling.poll_feeds), so the cycle is bounded by the
+    busiest host's spaced requests, not by the sum of the batches'.
+    """
     from storywatch.polling import PollCounts, make_fetcher, poll_feeds
 
     fetcher = fetcher or make_fetcher(settings)  # one fetcher: one pace per host across batches
     total = PollCounts()
-    for batch in due_feed_batches(conn, batch_size):
+    batches = due_feed_batches(conn, batch_size)
+    if workers > 1 and database_url:
+        batches = [[feed_id for batch in batches for feed_id in batch]] if batches else []
+    for batch in batches:
         # due_only: another `storywatch poll` running beside this one may have polled a
         # listed feed meanwhile (polling.py explains how feeds are claimed).
-        total.add(poll_feeds(conn, batch, fetcher, settings=settings, due_only=True))
+        total.add(poll_feeds(conn, batch, fetcher, settings=settings, due_only=True,
+                             workers=workers, database_url=database_url))
     return total.as_dict()

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import threading
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 
@@ -163,6 +165,9 @@ def make_fetcher(settings: Settings | None = None, database_url: str | None = No
     return Fetcher(settings)
 
 
+FEED_URLS = "select feed_id, url from feeds where feed_id = any(%s)"
+
+
 def poll_feeds(
     conn: Connection,
     feed_ids: Sequence[int],
@@ -171,22 +176,91 @@ def poll_feeds(
     settings: Settings | None = None,
     now: dt.datetime | None = None,
     due_only: bool = False,
+    workers: int = 1,
+    database_url: str | None = None,
 ) -> PollCounts:
-    """Poll each feed of `feed_ids` once (with `due_only`, those still due); the rest go on after a failure."""
+    """Poll each feed of `feed_ids` once (with `due_only`, those still due); the rest go on after a failure.
+
+    With `workers` > 1 and a `database_url`, that many threads (each with a connection of
+    its own, so each holds its own feed claims) poll the feeds with the hosts taking turns:
+    a poll is mostly waiting (for the network, and for each host's politeness interval),
+    so hosts overlap while the fetcher's politeness (in PostgreSQL for a connect_fetcher)
+    still spaces every host's requests.
+    """
     settings = settings or (fetcher.settings if fetcher else Settings.from_env())
     fetcher = fetcher or make_fetcher(settings)
+    if workers > 1 and database_url and len(feed_ids) > 1:
+        return _poll_hosts_concurrently(conn, feed_ids, fetcher, settings, now, due_only,
+                                        workers, database_url)
     total = PollCounts()
     for feed_id in feed_ids:
+        total.add(_poll_one(conn, int(feed_id), fetcher, settings, now, due_only))
+    return total
+
+
+def _poll_one(
+    conn: Connection, feed_id: int, fetcher: Fetcher, settings: Settings,
+    now: dt.datetime | None, due_only: bool,
+) -> PollCounts:
+    try:
+        return poll_feed(conn, feed_id, fetcher, settings, now, due_only=due_only)
+    except (psycopg2.OperationalError, psycopg2.InterfaceError):
+        raise  # the database is gone: nothing more can be recorded
+    except Exception as exc:  # a bug on one feed's input must not stop the batch
+        log.exception("polling feed %s failed", feed_id)
+        message = f"{type(exc).__name__}: {exc}"
+        record_item_error(conn, STAGE, f"feed {feed_id}", message)
+        _record_crash(conn, feed_id, message)
+        return PollCounts(failed=1)
+
+
+def _poll_hosts_concurrently(
+    conn: Connection, feed_ids: Sequence[int], fetcher: Fetcher, settings: Settings,
+    now: dt.datetime | None, due_only: bool, workers: int, database_url: str,
+) -> PollCounts:
+    from storywatch.db import connect
+
+    with conn.cursor() as cur:
+        cur.execute(FEED_URLS, (list(feed_ids),))
+        urls = dict(cur.fetchall())
+    conn.rollback()
+    by_host: dict[str, list[int]] = {}
+    for feed_id in feed_ids:
+        by_host.setdefault(host_of(urls.get(feed_id, "")), []).append(int(feed_id))
+    # Hosts take turns, one feed each: by the time a host comes round again its politeness
+    # interval has mostly passed, so workers poll instead of sleeping. The busiest hosts go
+    # first: their spaced requests bound the wall time.
+    queue = deque(sorted(by_host.values(), key=len, reverse=True))
+    lock = threading.Lock()
+    total = PollCounts()
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        worker_conn = connect(database_url, application_name="storywatch-poll")
         try:
-            total.add(poll_feed(conn, int(feed_id), fetcher, settings, now, due_only=due_only))
-        except (psycopg2.OperationalError, psycopg2.InterfaceError):
-            raise  # the database is gone: nothing more can be recorded
-        except Exception as exc:  # a bug on one feed's input must not stop the batch
-            log.exception("polling feed %s failed", feed_id)
-            message = f"{type(exc).__name__}: {exc}"
-            record_item_error(conn, STAGE, f"feed {feed_id}", message)
-            _record_crash(conn, int(feed_id), message)
-            total.failed += 1
+            while not failure:
+                with lock:
+                    if not queue:
+                        return
+                    ids = queue.popleft()
+                counts = _poll_one(worker_conn, ids[0], fetcher, settings, now, due_only)
+                with lock:
+                    total.add(counts)
+                    if len(ids) > 1:
+                        queue.append(ids[1:])
+        except BaseException as exc:  # the database is gone: stop every worker, re-raise below
+            failure.append(exc)
+        finally:
+            worker_conn.close()
+
+    threads = [threading.Thread(target=work, name=f"poll-{i}", daemon=True)
+               for i in range(min(workers, len(by_host)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failure:
+        raise failure[0]
     return total
 
 
