@@ -580,15 +580,15 @@ def create_indexes(conn: Connection, definitions: Iterable[str]) -> None:
 # --- new articles and process --------------------------------------------------------------
 
 
-def store_new_articles(conn: Connection) -> list[int]:
-    """Store the 300 new real articles (and edits of some of them); their version ids."""
-    report = ingest_paths(conn, fixture_paths())
+def store_new_articles(conn: Connection, count: int = NEW_ARTICLES) -> list[int]:
+    """Store `count` new real articles (and edits of some of them); their version ids."""
+    report = ingest_paths(conn, fixture_paths()[:count])
     ids = [int(v) for v in report.new_versions]
     real = real_bodies()
     start = dt.datetime(2023, 1, 10, tzinfo=dt.UTC)
     stored: list[tuple[ArticleText, dt.datetime]] = []
     for i, (url, title, body) in enumerate(real):
-        if len(ids) >= NEW_ARTICLES:
+        if len(ids) >= count:
             break
         published = start + dt.timedelta(hours=3 * i)
         article = ArticleText(identity=url, origin="page", body=body, title=title, url=url,
@@ -596,7 +596,7 @@ def store_new_articles(conn: Connection) -> list[int]:
         ids.append(store_article(conn, article).document_version_id)
         stored.append((article, published))
     for i, (article, published) in enumerate(stored):  # revisits: an edited second version
-        if len(ids) >= NEW_ARTICLES:
+        if len(ids) >= count:
             break
         edited = article.body + f"\n\nThis article was updated on {published:%d %B %Y} " \
                                 f"with a correction to paragraph {i % 5 + 2}."
@@ -661,7 +661,7 @@ QUERIES = [
                published_at, url, title, source, evidence, status
         from v_developments
         where thread_slug = %(thread)s and status <> 'dismissed'
-        order by published_at desc nulls last, development_id desc
+        order by ordered_at desc, development_id desc
         limit 20
     """, lambda c: {"thread": "ukraine-buildup"}),
     Query("a slot's timeline", """

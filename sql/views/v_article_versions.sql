@@ -22,7 +22,14 @@ with versions as (
         s.name as source,
         d.removed_at,
         d.removal_reason,
-        v.version_no = max(v.version_no) over (partition by v.document_id) as is_latest
+        -- through the (document_id, version_no) key rather than a window over every version,
+        -- so a filter on one article (its url, its id) reads that article's rows only
+        not exists (
+            select 1
+            from document_versions as later
+            where later.document_id = v.document_id
+              and later.version_no > v.version_no
+        ) as is_latest
     from document_versions as v
     join documents as d on d.document_id = v.document_id
     left join sources as s on s.source_id = d.source_id

@@ -8,15 +8,7 @@
 -- duplicates, and for spun copies the mean of the quotation, skeleton and figure overlaps.
 drop view if exists v_story_copies cascade;
 create view v_story_copies as
-with latest as (
-    select distinct on (document_id)
-        document_id,
-        title
-    from document_versions
-    order by document_id, version_no desc
-),
-
-final as (
+with final as (
     select
         c.document_id,
         d.url,
@@ -38,8 +30,22 @@ final as (
     from story_copies as c
     join documents as d on d.document_id = c.document_id
     join documents as od on od.document_id = c.copy_of_document_id
-    left join latest as l on l.document_id = c.document_id
-    left join latest as ol on ol.document_id = c.copy_of_document_id
+    -- each document's latest title through the (document_id, version_no) key, so a filter
+    -- on one story reads its rows only, not every version of the corpus
+    left join lateral (
+        select v.title
+        from document_versions as v
+        where v.document_id = c.document_id
+        order by v.version_no desc
+        limit 1
+    ) as l on true
+    left join lateral (
+        select v.title
+        from document_versions as v
+        where v.document_id = c.copy_of_document_id
+        order by v.version_no desc
+        limit 1
+    ) as ol on true
     left join sources as s on s.source_id = d.source_id
     left join sources as os on os.source_id = od.source_id
 )

@@ -32,8 +32,10 @@ final as (
         src.name as source,
         v.document_id,
         v.version_no,
+        -- partitioned by (slug, slot), one to one with thread_slot_id, so that a filter on
+        -- thread_slug and slot reaches the observations index instead of numbering them all
         row_number() over (
-            partition by o.thread_slot_id
+            partition by t.slug, s.slot
             order by v.ordered_at, d.identity, v.version_no, o.sentence_index, o.value_key,
                 o.source_line
         ) as timeline_position
