@@ -82,6 +82,8 @@ where v.document_version_id in (
             where r.document_version_id = u.document_version_id
               and r.stage = %(stage)s
         )
+          and (%(only_ids)s::bigint[] is null
+               or u.document_version_id = any(%(only_ids)s::bigint[]))
         union all
         select r.document_version_id
         from stage_runs as r

@@ -163,6 +163,8 @@ where (developments.kind, developments.previous_value_key, developments.value_te
        excluded.attributed_to, excluded.source_line, excluded.evidence,
        excluded.ordered_at, null::timestamptz)
 """
+UPSERT_DEVELOPMENTS = UPSERT_DEVELOPMENT.replace(
+    ") values (" + ", ".join(["%s"] * 17) + ")", ") values %s")
 WITHDRAW_OTHERS = """
 update developments as dev set withdrawn_at = now(), updated_at = now()
 where dev.thread_slot_id = %s
@@ -410,16 +412,21 @@ def recompute_slot(conn: Connection, thread_slot_id: int) -> Replay:
     slot = load_slot(conn, thread_slot_id)
     replay = replay_slot(slot, load_timeline(conn, thread_slot_id))
     with conn.cursor() as cur:
+        rows: dict[tuple[int, str], tuple[object, ...]] = {}
         for dev in replay.developments:
             entry, value, prev = dev.entry, dev.entry.value, dev.previous
-            cur.execute(UPSERT_DEVELOPMENT, (
+            # keyed like the table, the last one winning as it did row by row
+            rows[(entry.document_version_id, value.key)] = (
                 thread_slot_id, entry.document_version_id, value.key, dev.kind, value.text,
                 value.num, value.low, value.qualifier,
                 prev.key if prev else None, prev.text if prev else None,
                 prev.num if prev else None, prev.low if prev else None,
                 prev.qualifier if prev else None,
                 entry.attributed_to, entry.line, entry.evidence, entry.ordered_at,
-            ))
+            )
+        # one statement for the slot's developments: a busy slot has thousands, and a round
+        # trip each made tracking cost grow with the corpus (bench/scale.py)
+        insert_rows(conn, UPSERT_DEVELOPMENTS, list(rows.values()))
         kept = [(d.entry.document_version_id, d.entry.value.key) for d in replay.developments]
         cur.execute(WITHDRAW_OTHERS, (thread_slot_id, [k[0] for k in kept], [k[1] for k in kept]))
         state = replay.state
