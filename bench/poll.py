@@ -210,7 +210,7 @@ def run(feeds: int, hosts: int, changed_share: float, mode: str, workers: int) -
     by_host: dict[str, list[float]] = defaultdict(list)
     for host, _path, when, _status in log.requests:
         by_host[host].append(when)
-    gaps = [b - a for times in by_host.values() for a, b in zip(sorted(times), sorted(times)[1:])]
+    gaps = [b - a for times in by_host.values() for a, b in zip(sorted(times), sorted(times)[1:], strict=False)]
     return {
         "feeds": feeds, "hosts": hosts, "changed": len(changed), "workers": workers,
         "mode": mode,

@@ -44,6 +44,7 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchkit  # noqa: E402
 from benchkit import REPO  # noqa: E402
+from psycopg2.sql import SQL, Identifier  # noqa: E402
 
 from storywatch import migrate, pipeline  # noqa: E402
 from storywatch.articles import read_article_file  # noqa: E402
@@ -216,8 +217,9 @@ class Copier:
         with self.conn.cursor() as cur:
             # the rows are generated consistent: skip the per-row foreign-key triggers
             cur.execute("set session_replication_role = replica")
-            cur.copy_expert(f"copy {self.table} ({', '.join(self.columns)}) "
-                            "from stdin with (format csv)", self.buffer)
+            statement = SQL("copy {} ({}) from stdin with (format csv)").format(
+                Identifier(self.table), SQL(", ").join(map(Identifier, self.columns)))
+            cur.copy_expert(statement.as_string(cur), self.buffer)
             cur.execute("set session_replication_role = origin")
         self.count += self.pending
         self.buffer = io.StringIO()
@@ -418,8 +420,9 @@ def build_corpus(conn: Connection, size: int, bases: list[BaseText], rng: random
                               ("document_versions", "document_version_id"),
                               ("entities", "entity_id"), ("claims", "claim_id"),
                               ("observations", "observation_id")):
-            cur.execute(f"select setval(pg_get_serial_sequence('{table}', '{column}'), "
-                        f"(select coalesce(max({column}), 1) from {table}))")
+            cur.execute(SQL("select setval(pg_get_serial_sequence(%s, %s), "
+                            "(select coalesce(max({}), 1) from {}))").format(
+                                Identifier(column), Identifier(table)), (table, column))
     conn.commit()
     log.info("corpus of %d versions written in %.1f s", size, time.perf_counter() - t0)
 
@@ -545,9 +548,10 @@ BULK_TABLES = ("document_versions", "entity_mentions", "claims", "thread_relevan
                "observations", "copy_signatures", "story_copies", "stage_runs",
                "version_extractions", "documents", "version_diffs")
 SECONDARY_INDEXES = """
-select i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+select ic.relname, pg_get_indexdef(i.indexrelid)
 from pg_index as i
 join pg_class as c on c.oid = i.indrelid
+join pg_class as ic on ic.oid = i.indexrelid
 where c.relname = any(%s) and not i.indisprimary and not i.indisunique
   and not exists (select 1 from pg_constraint as k where k.conindid = i.indexrelid)
 """
@@ -559,7 +563,7 @@ def drop_secondary_indexes(conn: Connection) -> list[str]:
         cur.execute(SECONDARY_INDEXES, (list(BULK_TABLES),))
         found = cur.fetchall()
         for name, _definition in found:
-            cur.execute(f"drop index {name}")
+            cur.execute(SQL("drop index {}").format(Identifier(name)))
     conn.commit()
     return [definition for _name, definition in found]
 
@@ -751,7 +755,7 @@ def row_counts(conn: Connection) -> dict[str, int]:
     counts = {}
     with conn.cursor() as cur:
         for table in COUNT_TABLES:
-            cur.execute(f"select count(*) from {table}")
+            cur.execute(SQL("select count(*) from {}").format(Identifier(table)))
             counts[table] = int(cur.fetchone()[0])  # type: ignore[index]
     return counts
 
@@ -878,7 +882,7 @@ def report(results: list[SizeResult]) -> str:
     out += ["Rows the real stages wrote per new article, beside the synthetic corpus's rows "
             "per version (the proportions check):", "",
             benchkit.markdown_table(["table", "real, per new version", "corpus, per version"],
-                                    [row + [f"{s:.2f}"] for row, s in zip(per_new, synthetic)]),
+                                    [row + [f"{s:.2f}"] for row, s in zip(per_new, synthetic, strict=True)]),
             ""]
     rows = []
     for i, lat in enumerate(base.latencies):
