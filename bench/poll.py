@@ -179,6 +179,10 @@ def run(feeds: int, hosts: int, changed_share: float, mode: str, workers: int) -
             conn.commit()
             fetcher = connect_fetcher(settings, url, resolver=resolver_for(hosts))
             options = {"workers": workers, "database_url": url} if workers > 1 else {}
+            with conn.cursor() as cur:
+                cur.execute("select now()")
+                cycle_start = cur.fetchone()[0]  # type: ignore[index]
+            conn.rollback()
             t0 = time.monotonic()
             totals: Counter[str] = Counter()
             if mode == "cycle":  # what `storywatch poll` runs
@@ -195,8 +199,8 @@ def run(feeds: int, hosts: int, changed_share: float, mode: str, workers: int) -
             wall = time.monotonic() - t0
             fetcher.close()
             with conn.cursor() as cur:
-                cur.execute("select count(*) from feeds where last_polled_at > now() - "
-                            "interval '10 minutes' and next_poll_at > now()")
+                cur.execute("select count(*) from feeds where last_polled_at >= %s "
+                            "and next_poll_at > now()", (cycle_start,))
                 polled = int(cur.fetchone()[0])  # type: ignore[index]
                 cur.execute("select count(*) from documents")
                 documents = int(cur.fetchone()[0])  # type: ignore[index]

@@ -619,8 +619,9 @@ def process_timed(conn: Connection, only_ids: list[int]) -> dict[str, float]:
     seconds: dict[str, float] = {}
     for factory in pipeline.STAGE_FACTORIES:
         stage = factory()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         counts = pipeline.run_stage(conn, stage)
+        seconds[stage.name + " (cpu)"] = time.process_time() - c0
         handled = counts.done + counts.skipped + counts.failed
         if handled != len(only_ids):
             log.warning("stage %s handled %d versions, not the %d new ones", stage.name,
@@ -858,20 +859,26 @@ def report(results: list[SizeResult]) -> str:
     out += ["Rows per table after the new articles were processed:", "",
             benchkit.markdown_table(["table"] + [f"{s:,} versions" for s in sizes], rows), ""]
     base = results[0]
-    stage_names = list(base.stage_seconds)
+    stage_names = [n for n in base.stage_seconds if not n.endswith(" (cpu)")]
     rows = []
-    for name in stage_names + ["total"]:
-        row: list[object] = [name]
-        for r in results:
-            sec = sum(r.stage_seconds.values()) if name == "total" else r.stage_seconds[name]
-            per = sec / r.new_versions * 1000
-            ref = (sum(base.stage_seconds.values()) if name == "total"
-                   else base.stage_seconds[name]) / base.new_versions * 1000
-            row.append(f"{per:.1f} ms" + (f" ({(per / ref - 1) * 100:+.0f}%)" if r is not base
-                                          else ""))
-        rows.append(row)
+    for suffix, label in (("", "wall"), (" (cpu)", "CPU of the process")):
+        for name in stage_names + ["total"]:
+            row: list[object] = [f"{name}, {label}"]
+            for r in results:
+                wanted = [n + suffix for n in stage_names] if name == "total" else [name + suffix]
+                if not all(w in r.stage_seconds for w in wanted):
+                    row.append("n/a")
+                    continue
+                per = sum(r.stage_seconds[w] for w in wanted) / r.new_versions * 1000
+                ref_sec = sum(base.stage_seconds.get(w, 0.0) for w in wanted)
+                ref = ref_sec / base.new_versions * 1000
+                change = f" ({(per / ref - 1) * 100:+.0f}%)" if r is not base and ref else ""
+                row.append(f"{per:.1f} ms{change}")
+            rows.append(row)
     out += [f"`process` over the same {base.new_versions} new real article versions "
-            "(milliseconds per version; change against the smallest corpus):", "",
+            "(milliseconds per version; change against the smallest corpus; wall time, and the "
+            "CPU time of the Python process, which the other jobs on a shared machine do not "
+            "inflate but which leaves out PostgreSQL's own work):", "",
             benchkit.markdown_table(["stage"] + [f"{s:,} versions" for s in sizes], rows), ""]
     per_new = [[t, f"{base.new_rows[t] / base.new_versions:.2f}"] for t in
                ("entity_mentions", "claims", "thread_relevance", "observations",
