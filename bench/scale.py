@@ -732,7 +732,7 @@ def time_queries(conn: Connection, size: int) -> list[Latency]:
                 cur.execute(query.sql, params)
                 cur.fetchall()
                 times.append((time.perf_counter() - t0) * 1000)
-            cur.execute("explain (analyze, buffers) " + query.sql, params)
+            cur.execute(SQL("explain (analyze, buffers) {}").format(SQL(query.sql)), params)
             plan = "\n".join(r[0] for r in cur.fetchall())
         conn.rollback()
         (OUT / f"{size}-{slug(query.name)}.txt").write_text(
