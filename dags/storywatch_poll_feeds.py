@@ -32,8 +32,10 @@ def storywatch_poll_feeds():
     def poll(feed_ids: list[int]) -> dict[str, int]:
         from storywatch import feeds, polling
 
-        with closing(connect()) as conn, closing(polling.make_fetcher(database_url=database_url())) as fetcher:
-            return feeds.poll_batch(conn, feed_ids, fetcher)
+        url = database_url()
+        with closing(connect()) as conn, closing(polling.make_fetcher(database_url=url)) as fetcher:
+            # hosts take turns on 8 threads: a batch keeps a host's feeds together (bench/poll.py)
+            return feeds.poll_batch(conn, feed_ids, fetcher, workers=8, database_url=url)
 
     @task.short_circuit
     def stored_anything(counts: list[dict[str, int]]) -> bool:
