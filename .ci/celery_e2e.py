@@ -53,7 +53,7 @@ import psycopg2  # noqa: E402
 import psycopg2.sql  # noqa: E402
 import yaml  # noqa: E402
 
-from storywatch import pipeline  # noqa: E402
+from storywatch import stages as pipeline  # noqa: E402
 from storywatch_airflow import localrun  # noqa: E402
 
 POSTGRES_URL = os.environ.get("CELERY_E2E_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

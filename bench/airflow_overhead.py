@@ -30,8 +30,8 @@ import benchkit  # noqa: E402
 from benchkit import REPO  # noqa: E402
 from scale import store_new_articles  # noqa: E402
 
-from storywatch import migrate  # noqa: E402
-from storywatch.db import connect  # noqa: E402
+from storywatch.store import migrate  # noqa: E402
+from storywatch.store.db import connect  # noqa: E402
 
 DATABASE = "storywatch_bench_airflow"
 PYTHON = sys.executable
@@ -74,7 +74,7 @@ def prepare(name: str, articles: int) -> tuple[str, int]:
     url = benchkit.with_database(benchkit.server_url(), name)
     conn = connect(url, application_name="bench-airflow")
     migrate.upgrade(conn, REPO / "sql")
-    from storywatch.threads import sync_seed_threads
+    from storywatch.tracking.sync import sync_seed_threads
 
     sync_seed_threads(conn, REPO / "seeds")
     conn.commit()

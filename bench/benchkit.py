@@ -23,7 +23,7 @@ sys.path.insert(0, str(REPO / "plugins"))
 import psycopg2  # noqa: E402
 import psycopg2.sql  # noqa: E402
 
-from storywatch.db import connect  # noqa: E402
+from storywatch.store.db import connect  # noqa: E402
 
 RESULTS = REPO / "bench" / "RESULTS.md"
 OUT_DIR = REPO / "bench" / "out"
@@ -68,9 +68,10 @@ def with_database(url: str, name: str) -> str:
 
 
 @contextmanager
-def scratch_database(name: str, *, keep: bool = False) -> Iterator[str]:
-    """A freshly created database on the benchmark server, dropped afterwards unless `keep`."""
-    admin_url = with_database(server_url(), "postgres")
+def scratch_database(name: str, *, keep: bool = False, server: str | None = None) -> Iterator[str]:
+    """A freshly created database on `server` (default: the benchmark server), dropped
+    afterwards unless `keep`."""
+    admin_url = with_database(server or server_url(), "postgres")
     _recreate(admin_url, name)
     try:
         yield with_database(admin_url, name)

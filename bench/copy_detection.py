@@ -15,7 +15,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "plugins"))
 
-from storywatch.copies import compare_copies, copy_features  # noqa: E402
+from storywatch.copies.features import compare_copies, copy_features  # noqa: E402
 
 FIXTURES = REPO / "tests" / "fixtures" / "copies"
 

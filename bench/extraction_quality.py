@@ -1,4 +1,4 @@
-"""Score `storywatch.pages.extract_page` on the article-extraction benchmark; print F1/P/R and pages/s.
+"""Score `storywatch.sources.pages.extract_page` on the article-extraction benchmark; print F1/P/R and pages/s.
 
 The benchmark (181 news pages with their human-checked article bodies) is read
 at run time from `$STORYWATCH_SHARED_DIR/bench/article-extraction/` (default
@@ -33,9 +33,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins"))
 
-from storywatch.charset import decode_body  # noqa: E402
-from storywatch.pages import extract_page  # noqa: E402
 from storywatch.settings import Settings  # noqa: E402
+from storywatch.sources.pages import extract_page  # noqa: E402
+from storywatch.web.charset import decode_body  # noqa: E402
 
 TOKEN = re.compile(r"\w+")
 SHINGLE = 4

@@ -30,11 +30,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchkit  # noqa: E402
 from benchkit import REPO  # noqa: E402
 
-from storywatch import migrate  # noqa: E402
-from storywatch.db import connect  # noqa: E402
-from storywatch.feeds import due_feed_batches, poll_batch, poll_due  # noqa: E402
-from storywatch.fetch import connect_fetcher  # noqa: E402
 from storywatch.settings import Settings  # noqa: E402
+from storywatch.sources.feeds import due_feed_batches, poll_batch, poll_due  # noqa: E402
+from storywatch.store import migrate  # noqa: E402
+from storywatch.store.db import connect  # noqa: E402
+from storywatch.web.fetch import connect_fetcher  # noqa: E402
 
 DATABASE = "storywatch_bench_poll"
 ADDRESSES = [f"127.0.0.{i}" for i in range(2, 18)]

@@ -12,7 +12,7 @@ STORYWATCH_DATABASE_URL, else 127.0.0.1:5432):
    and thread state are then derived from the synthetic observations by the tracker itself
    (track.recompute_all), so they are what storywatch would hold;
 2. the same 300 new real articles are stored and processed (every stage of
-   storywatch.pipeline, timed per stage): seconds per new article at each size;
+   storywatch.store.stagework, timed per stage): seconds per new article at each size;
 3. the analyst queries run 50 times each through the public views (median and p95), with
    EXPLAIN (ANALYZE, BUFFERS) saved under bench/out/scale/.
 Rows per table, database size and the figures go to stdout and bench/RESULTS.md.
@@ -46,12 +46,16 @@ import benchkit  # noqa: E402
 from benchkit import REPO  # noqa: E402
 from psycopg2.sql import SQL, Identifier  # noqa: E402
 
-from storywatch import migrate, pipeline  # noqa: E402
-from storywatch.articles import read_article_file  # noqa: E402
-from storywatch.db import Connection, connect  # noqa: E402
-from storywatch.ingest import ingest_paths  # noqa: E402
+from storywatch import stages as pipeline  # noqa: E402
 from storywatch.settings import Settings  # noqa: E402
-from storywatch.store import ArticleText, store_article  # noqa: E402
+from storywatch.sources.article_files import read_article_file  # noqa: E402
+from storywatch.sources.ingest import ingest_paths  # noqa: E402
+from storywatch.store import (
+    migrate,
+    stagework,  # noqa: E402
+)
+from storywatch.store.articles import ArticleText, store_article  # noqa: E402
+from storywatch.store.db import Connection, connect  # noqa: E402
 from storywatch.text import fingerprint, sha256_text  # noqa: E402
 
 log = logging.getLogger("bench.scale")
@@ -620,7 +624,7 @@ def process_timed(conn: Connection, only_ids: list[int]) -> dict[str, float]:
     for factory in pipeline.STAGE_FACTORIES:
         stage = factory()
         t0, c0 = time.perf_counter(), time.process_time()
-        counts = pipeline.run_stage(conn, stage)
+        counts = stagework.run_stage(conn, stage)
         seconds[stage.name + " (cpu)"] = time.process_time() - c0
         handled = counts.done + counts.skipped + counts.failed
         if handled != len(only_ids):
@@ -637,7 +641,7 @@ def warm_up_models(conn: Connection) -> None:
     """Build each stage once so model loading is not counted as processing."""
     for factory in pipeline.STAGE_FACTORIES:
         stage = factory()
-        stage.prepare([pipeline.PendingVersion(0, 0, 1, "Warm up", "Warm up the model. " * 20,
+        stage.prepare([stagework.PendingVersion(0, 0, 1, "Warm up", "Warm up the model. " * 20,
                                                None, dt.datetime.now(dt.UTC))])
 
 
@@ -775,8 +779,8 @@ class SizeResult:
 
 def run_size(size: int, bases: list[BaseText], keep: bool) -> SizeResult:
     """Build the corpus of `size` versions, process the new articles, time the queries."""
-    from storywatch.threads import sync_seed_threads
-    from storywatch.track import recompute_all
+    from storywatch.tracking.stage import recompute_all
+    from storywatch.tracking.sync import sync_seed_threads
 
     name = f"{DATABASE}_{size}"
     with benchkit.scratch_database(name, keep=keep) as url:
@@ -921,7 +925,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="rewrite the report from the figures saved under bench/out/scale")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    for noisy in ("storywatch.ingest", "storywatch.migrate", "storywatch.store"):
+    for noisy in ("storywatch.sources.ingest", "storywatch.store.migrate", "storywatch.store.articles"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     sizes = [1000, 10000] if args.quick else [int(s) for s in args.sizes.split(",")]
     if args.report_only:

@@ -26,11 +26,12 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg2
 import psycopg2.sql
 
-from storywatch import db, evaluation, migrate
-from storywatch.ingest import ingest_paths
-from storywatch.pipeline import process_pending
+from storywatch.reports import evaluation
 from storywatch.seeding import load_seeds
 from storywatch.settings import REPO_ROOT, Settings
+from storywatch.sources.ingest import ingest_paths
+from storywatch.stages import process_pending
+from storywatch.store import db, migrate
 
 SETS = {
     "heldout": REPO_ROOT / "bench" / "timeline_heldout",

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from collections import defaultdict
@@ -34,12 +35,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "plugins"))
 sys.path.insert(0, str(REPO / "bench"))
 
-from _scratch import scratch_database  # noqa: E402
+from benchkit import scratch_database  # noqa: E402
 
-from storywatch import db, migrate  # noqa: E402
-from storywatch.ingest import ingest_paths  # noqa: E402
-from storywatch.pipeline import process_pending  # noqa: E402
 from storywatch.settings import Settings  # noqa: E402
+from storywatch.sources.ingest import ingest_paths  # noqa: E402
+from storywatch.stages import process_pending  # noqa: E402
+from storywatch.store import db, migrate  # noqa: E402
 
 GOLD_DIR = REPO / "bench" / "extraction_gold"
 TYPES = ("PERSON", "ORG", "GPE", "LOC")
@@ -367,7 +368,7 @@ def run(server_url: str, settings: Settings, details: bool) -> int:
     seed_gold = json.loads(seed_gold_path.read_text(encoding="utf-8"))
     seed_file = REPO / seed_gold["seed"]
     gold_files = sorted(GOLD_DIR.glob("*.gold.json"))
-    with scratch_database(server_url) as url:
+    with scratch_database(f"storywatch_bench_{os.getpid()}", server=server_url) as url:
         conn = db.connect(url)
         try:
             migrate.upgrade(conn, settings.sql_dir)

@@ -26,7 +26,7 @@ sys.path.insert(0, str(REPO / "plugins"))
 
 import spacy  # noqa: E402
 
-from storywatch.quantities import QuantityClaim, find_quantities  # noqa: E402
+from storywatch.language.quantities import QuantityClaim, find_quantities  # noqa: E402
 
 YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 UNIT_SYNONYMS = {"ft": "feet", "foot": "feet", "%": "percent", "per cent": "percent",

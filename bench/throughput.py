@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
@@ -73,7 +74,7 @@ def peak_rss_mb() -> float:
 
 
 def measure_spacy(texts: list[str]) -> dict[str, float]:
-    from storywatch import nlp
+    from storywatch.language import nlp
 
     nlp.load_pipeline()
     started = time.perf_counter()
@@ -83,8 +84,8 @@ def measure_spacy(texts: list[str]) -> dict[str, float]:
 
 
 def measure_rules(texts: list[str]) -> dict[str, float]:
-    from storywatch import nlp
-    from storywatch.extract import analyse_doc
+    from storywatch.language import nlp
+    from storywatch.language.analysis import analyse_doc
 
     nlp.load_pipeline()
     started = time.perf_counter()
@@ -98,7 +99,7 @@ def measure_rules(texts: list[str]) -> dict[str, float]:
 
 
 def _timed_stage_class() -> type:
-    from storywatch.extract import ExtractStage
+    from storywatch.extraction.stage import ExtractStage
 
     class TimedStage(ExtractStage):
         """The extract stage, timing its parse-and-rules and its database writes apart."""
@@ -126,15 +127,16 @@ def _timed_stage_class() -> type:
 def measure_process(texts: list[str], server_url: str) -> dict[str, float]:
     import datetime as dt
 
-    from _scratch import scratch_database
+    from benchkit import scratch_database
 
-    from storywatch import db, migrate, nlp
-    from storywatch.pipeline import run_stage
+    from storywatch.language import nlp
     from storywatch.settings import Settings
-    from storywatch.store import ArticleText, store_article
+    from storywatch.store import db, migrate
+    from storywatch.store.articles import ArticleText, store_article
+    from storywatch.store.stagework import run_stage
 
     TimedStage = _timed_stage_class()  # noqa: N806 - a class
-    with scratch_database(server_url, "storywatch_throughput") as url:
+    with scratch_database(f"storywatch_throughput_{os.getpid()}", server=server_url) as url:
         conn = db.connect(url)
         try:
             migrate.upgrade(conn, Settings.from_env().sql_dir)
@@ -203,8 +205,8 @@ def main(argv: list[str] | None = None) -> int:
         child(args.child, args.articles, args.database_url)
         return 0
 
-    from storywatch import db
     from storywatch.settings import Settings
+    from storywatch.store import db
 
     def measure(server_url: str) -> None:
         spacy_only = run_child("spacy", args.articles, None, args.repeat)

@@ -23,14 +23,14 @@ from storywatch_airflow.hooks import connect, database_url
 def storywatch_poll_feeds():
     @task
     def due_batches() -> list[list[int]]:
-        from storywatch import feeds
+        from storywatch.sources import feeds
 
         with closing(connect()) as conn:
             return feeds.due_feed_batches(conn, batch_size=50)
 
     @task(pool="storywatch_http")
     def poll(feed_ids: list[int]) -> dict[str, int]:
-        from storywatch import feeds, polling
+        from storywatch.sources import feeds, polling
 
         url = database_url()
         with closing(connect()) as conn, closing(polling.make_fetcher(database_url=url)) as fetcher:
@@ -39,7 +39,7 @@ def storywatch_poll_feeds():
 
     @task.short_circuit
     def stored_anything(counts: list[dict[str, int]]) -> bool:
-        from storywatch import polling
+        from storywatch.sources import polling
 
         return polling.stored_anything(list(counts))
 

@@ -13,7 +13,7 @@ from contextlib import closing
 import pendulum
 from airflow.sdk import dag, get_current_context, task
 
-from storywatch import pipeline
+from storywatch import stages as pipeline
 from storywatch_airflow.assets import DOCUMENT_VERSIONS
 from storywatch_airflow.hooks import connect
 

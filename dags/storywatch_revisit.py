@@ -1,7 +1,7 @@
 """Re-fetch tracked articles that are due, to catch edits and removals.
 
 Young articles are revisited often and old ones less (15 minutes under three
-hours, then hourly, every few hours, daily, then never; see storywatch.revisit).
+hours, then hourly, every few hours, daily, then never; see storywatch.sources.revisit).
 Each batch of due articles is one mapped task in the `storywatch_http` pool.
 New versions update the Asset of new document versions.
 """
@@ -22,21 +22,21 @@ from storywatch_airflow.hooks import connect, database_url
 def storywatch_revisit():
     @task
     def due_batches() -> list[list[int]]:
-        from storywatch import revisit
+        from storywatch.sources import revisit
 
         with closing(connect()) as conn:
             return revisit.revisit_due_batches(conn, batch_size=100)
 
     @task(pool="storywatch_http")
     def refetch(document_ids: list[int]) -> dict[str, int]:
-        from storywatch import polling, revisit
+        from storywatch.sources import polling, revisit
 
         with closing(connect()) as conn, closing(polling.make_fetcher(database_url=database_url())) as fetcher:
             return revisit.revisit_batch(conn, document_ids, fetcher)
 
     @task.short_circuit
     def stored_anything(counts: list[dict[str, int]]) -> bool:
-        from storywatch import polling
+        from storywatch.sources import polling
 
         return polling.stored_anything(list(counts))
 

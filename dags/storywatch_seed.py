@@ -11,8 +11,8 @@ from contextlib import closing
 import pendulum
 from airflow.sdk import dag, task
 
-from storywatch import migrate
 from storywatch.settings import Settings
+from storywatch.store import migrate
 from storywatch_airflow.assets import DOCUMENT_VERSIONS
 from storywatch_airflow.hooks import connect
 

@@ -16,9 +16,9 @@ import psycopg2
 import psycopg2.sql
 import pytest
 
-from storywatch import db, migrate
-from storywatch.embedded import EmbeddedServer
 from storywatch.settings import REPO_ROOT, Settings
+from storywatch.store import db, migrate
+from storywatch.store.embedded import EmbeddedServer
 
 pytest_plugins = ["tests.netguard", "tests.httpserver", "tests.ownserver", "pytester"]
 

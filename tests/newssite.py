@@ -5,8 +5,8 @@ import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from storywatch.fetch import Fetcher
-from storywatch.politeness import MemoryPoliteness
+from storywatch.web.fetch import Fetcher
+from storywatch.web.politeness import MemoryPoliteness
 from tests.httpserver import LocalServer
 
 

@@ -26,9 +26,9 @@ import psycopg2
 import psycopg2.sql
 import pytest
 
-from storywatch import db, migrate
-from storywatch.embedded import EmbeddedServer, wait_until_ready
 from storywatch.settings import REPO_ROOT, Settings
+from storywatch.store import db, migrate
+from storywatch.store.embedded import EmbeddedServer, wait_until_ready
 
 HOMES = REPO_ROOT / ".storywatch" / "test-homes"
 # Tables whose ids are the same in two databases loaded with the same input in the

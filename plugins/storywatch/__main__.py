@@ -1,3 +1,3 @@
-from storywatch.cli import main
+from storywatch.cli.main import main
 
 raise SystemExit(main())

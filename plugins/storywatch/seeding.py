@@ -1,11 +1,11 @@
-"""Loading `seeds/`: the seed articles now; threads and feeds when their modules are present."""
+"""Loading `seeds/`: the seed articles, the threads and the feeds, in one call."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from storywatch.db import Connection
-from storywatch.feeds import FEEDS_FILE, load_feeds_file
-from storywatch.ingest import IngestReport, ingest_paths
+from storywatch.sources.feeds import FEEDS_FILE, load_feeds_file
+from storywatch.sources.ingest import IngestReport, ingest_paths
+from storywatch.store.db import Connection
 
 
 def seed_article_paths(seeds_dir: Path) -> list[Path]:
@@ -22,7 +22,7 @@ def load_seeds(conn: Connection, seeds_dir: Path) -> dict[str, int]:
     """Load everything in `seeds/` (articles; threads and feeds as their modules add them)."""
     report = load_seed_articles(conn, seeds_dir)
     new_feeds = load_feeds_file(conn, seeds_dir / FEEDS_FILE)
-    from storywatch.threads import sync_seed_threads
+    from storywatch.tracking.sync import sync_seed_threads
 
     return {
         "files": len(report.stored) + len(report.failed),

@@ -5,9 +5,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from storywatch import digests
-from storywatch.db import Connection
+from storywatch.reports import digest as digests
 from storywatch.settings import Settings
+from storywatch.store.db import Connection
 
 
 def run_day(context: Any, now: dt.datetime | None = None) -> dt.date:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
-from storywatch import db
+from storywatch.store import db
 
 CONN_ID = "storywatch_db"
 APPLICATION_NAME = "storywatch-airflow"

@@ -35,10 +35,10 @@ from types import FrameType
 from typing import Any, TextIO
 from urllib.parse import urlsplit, urlunsplit
 
-from storywatch import db, migrate
-from storywatch.embedded import EmbeddedServer
 from storywatch.errors import StorywatchError
 from storywatch.settings import REPO_ROOT, Settings
+from storywatch.store import db, migrate
+from storywatch.store.embedded import EmbeddedServer
 from storywatch_airflow.hooks import connection_json
 
 # The scheduler and triggerer would also serve task logs on all interfaces; every

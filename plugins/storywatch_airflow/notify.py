@@ -1,6 +1,6 @@
 """Sending storywatch's alerts through Airflow's notifiers: a webhook, SMTP, or the task log.
 
-The library builds the message (`storywatch.alerts`); this module only sends
+The library builds the message (`storywatch.reports.alerts`); this module only sends
 it, through every channel configured (STORYWATCH_NOTIFY_WEBHOOK_URL,
 STORYWATCH_NOTIFY_SMTP_TO with Airflow's SMTP connection), or logs it when none
 is. Notifiers are called with `notify(context)`, never `notifier(context)`: the
@@ -15,9 +15,9 @@ from typing import Any
 
 from airflow.sdk import BaseNotifier
 
-from storywatch import alerts
-from storywatch.db import Connection
+from storywatch.reports import alerts
 from storywatch.settings import Settings
+from storywatch.store.db import Connection
 
 log = logging.getLogger(__name__)
 

@@ -4,9 +4,9 @@ Airflow mounts a plugin's FastAPI app without authentication, so every route
 here depends on Airflow's own `requires_access_view`: the caller must present
 the JWT that the dashboard keeps in its `_token` cookie (or an Authorization:
 Bearer token from /auth/token), validated by Airflow's auth manager; without
-one the answer is 401. The data comes from `storywatch.dashboard` (plain
+one the answer is 401. The data comes from `storywatch.reports.dashboard` (plain
 records); this module only renders them, with Jinja2 autoescaping, so text
-from feeds is always text. The charts are SVG built by `storywatch.digest`,
+from feeds is always text. The charts are SVG built by `storywatch.reports.digest`,
 which escapes what it embeds.
 """
 from __future__ import annotations
@@ -25,9 +25,9 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from storywatch import dashboard
-from storywatch.db import Connection
-from storywatch.digest import render_chart
+from storywatch.reports import dashboard
+from storywatch.reports.digest import render_chart
+from storywatch.store.db import Connection
 
 URL_PREFIX = "/storywatch"
 SAFE_SCHEMES = ("http://", "https://")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from storywatch import db
+from storywatch.store import db
 from storywatch_airflow.digests import run_day
 
 pytestmark = pytest.mark.integration

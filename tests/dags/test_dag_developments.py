@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from storywatch import db
+from storywatch.store import db
 
 pytestmark = pytest.mark.integration
 

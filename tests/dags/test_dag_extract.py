@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from storywatch import db
 from storywatch.settings import REPO_ROOT
+from storywatch.store import db
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from storywatch import db, pipeline
+from storywatch import stages as pipeline
+from storywatch.store import db
 
 pytestmark = pytest.mark.integration
 
@@ -116,7 +117,7 @@ on Sunday, up from an estimate of some 100,000 in January.</p>
 @pytest.fixture
 def loopback_feed(http_server: Any, conn: db.Connection, monkeypatch: pytest.MonkeyPatch) -> str:
     """One feed on the local server, registered in the database, with fetching allowed there."""
-    from storywatch import feeds
+    from storywatch.sources import feeds
 
     base = http_server.url("").rstrip("/")
     http_server.conditional("/feed.xml", FEED.format(base=base).encode(), etag='"v1"')

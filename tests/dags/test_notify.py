@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from storywatch import alerts
-from storywatch.alerts import DevelopmentItem, FeedFailure
-from storywatch.feeds import add_feed, poll_batch
+from storywatch.reports import alerts
+from storywatch.reports.alerts import DevelopmentItem, FeedFailure
 from storywatch.settings import Settings
+from storywatch.sources.feeds import add_feed, poll_batch
 from tests.newssite import loopback_fetcher
 from tests.smtpsink import SmtpSink, smtp_sink  # noqa: F401 - the fixture
 

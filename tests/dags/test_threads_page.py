@@ -17,8 +17,11 @@ from typing import Any
 
 import pytest
 
-from storywatch import db, ingest, pipeline, seeding
+from storywatch import seeding
+from storywatch import stages as pipeline
 from storywatch.settings import REPO_ROOT
+from storywatch.sources import ingest
+from storywatch.store import db
 
 pytestmark = pytest.mark.integration
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from storywatch.embedded import EmbeddedServer
 from storywatch.settings import REPO_ROOT
+from storywatch.store.embedded import EmbeddedServer
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -49,7 +49,7 @@ def test_demo_prints_the_seed_document_and_a_second_run_adds_nothing(fresh_home:
 
 
 def test_every_documented_command_is_in_the_readme() -> None:
-    from storywatch.cli import build_parser
+    from storywatch.cli.main import build_parser
 
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     parser = build_parser()

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg2
 import psycopg2.sql
 
-from storywatch import db, migrate
 from storywatch.settings import Settings
+from storywatch.store import db, migrate
 
 
 @contextmanager

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from storywatch import db
-from storywatch.cli import main
-from storywatch.db import Connection
-from storywatch.ingest import ingest_paths
-from storywatch.pipeline import process_pending
+from storywatch.cli.main import main
 from storywatch.seeding import load_seeds
 from storywatch.settings import REPO_ROOT, Settings
+from storywatch.sources.ingest import ingest_paths
+from storywatch.stages import process_pending
+from storywatch.store import db
+from storywatch.store.db import Connection
 from tests.integration.conftest import scratch_database
 
 pytestmark = pytest.mark.integration

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from storywatch.cli import main
+from storywatch.cli.main import main
 from storywatch.seeding import load_seeds
 from tests.conftest import count_rows
 from tests.newssite import PARAGRAPHS_A, Item, article_page, rss

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from storywatch.ingest import ingest_paths
-from storywatch.pipeline import STAGE_FACTORIES, process_pending
 from storywatch.settings import REPO_ROOT
-from storywatch.store import ArticleText, store_article
+from storywatch.sources.ingest import ingest_paths
+from storywatch.stages import STAGE_FACTORIES, process_pending
+from storywatch.store.articles import ArticleText, store_article
 from tests.conftest import count_rows
 
 pytestmark = pytest.mark.integration

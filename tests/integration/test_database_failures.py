@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from storywatch.embedded import EmbeddedServer
 from storywatch.settings import REPO_ROOT
+from storywatch.store.embedded import EmbeddedServer
 
 pytestmark = pytest.mark.integration
 
@@ -149,7 +149,7 @@ def test_sigterm_still_stops_the_server_the_cli_started(home: Path) -> None:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("STORYWATCH_")}
     environment.update(STORYWATCH_HOME=str(home), PYTHONPATH=str(REPO_ROOT / "plugins"))
     script = (
-        "import time; from storywatch import db\n"
+        "import time; from storywatch.store import db\n"
         "with db.session() as conn:\n"
         "    print('ready', flush=True); time.sleep(60)\n"
     )

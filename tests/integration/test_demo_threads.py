@@ -6,9 +6,9 @@ import io
 
 import pytest
 
-from storywatch.db import Connection
-from storywatch.demo import run_demo
+from storywatch.cli.demo import run_demo
 from storywatch.settings import Settings
+from storywatch.store.db import Connection
 from tests.conftest import count_rows
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 
 import pytest
 
-from storywatch import cli, pipeline
-from storywatch.db import Connection
-from storywatch.extract import ExtractStage
-from storywatch.ingest import ingest_paths
-from storywatch.pipeline import PendingVersion, run_stage
+from storywatch import stages as pipeline
+from storywatch.cli import main as cli
+from storywatch.extraction.stage import ExtractStage
 from storywatch.settings import REPO_ROOT
-from storywatch.store import ArticleText, store_article
+from storywatch.sources.ingest import ingest_paths
+from storywatch.store.articles import ArticleText, store_article
+from storywatch.store.db import Connection
+from storywatch.store.stagework import PendingVersion, run_stage
 from tests.conftest import count_rows
 
 pytestmark = pytest.mark.integration

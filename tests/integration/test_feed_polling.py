@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from storywatch.feeds import add_feed, due_feed_batches, list_feeds, poll_batch
+from storywatch.sources.feeds import add_feed, due_feed_batches, list_feeds, poll_batch
 from tests.conftest import count_rows
 from tests.httpserver import send
 from tests.newssite import PARAGRAPHS_A, Item, article_page, loopback_fetcher, rss

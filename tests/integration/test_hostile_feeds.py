@@ -5,7 +5,7 @@ import ipaddress
 
 import pytest
 
-from storywatch.feeds import add_feed, poll_batch
+from storywatch.sources.feeds import add_feed, poll_batch
 from tests.conftest import count_rows
 from tests.newssite import PARAGRAPHS_A, Item, article_page, loopback_fetcher, rss
 

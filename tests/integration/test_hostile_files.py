@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from storywatch.ingest import ingest_paths
+from storywatch.sources.ingest import ingest_paths
 from tests.conftest import count_rows
 
 pytestmark = pytest.mark.integration

@@ -15,9 +15,9 @@ import json
 
 import pytest
 
-from storywatch.feeds import add_feed, poll_batch
-from storywatch.fetch import Fetcher
-from storywatch.politeness import MemoryPoliteness
+from storywatch.sources.feeds import add_feed, poll_batch
+from storywatch.web.fetch import Fetcher
+from storywatch.web.politeness import MemoryPoliteness
 from tests.conftest import count_rows
 from tests.httpserver import LocalServer
 from tests.newssite import PARAGRAPHS_A, Item, article_page, rss
@@ -255,10 +255,10 @@ HUGE_NUMBER_FILES = {
 def test_quantities_with_hundreds_of_digits_go_through_process_without_stopping_it(
     conn, tmp_path
 ):
-    from storywatch.ingest import ingest_paths
-    from storywatch.pipeline import process_pending
     from storywatch.settings import Settings
-    from storywatch.threads import sync_seed_threads
+    from storywatch.sources.ingest import ingest_paths
+    from storywatch.stages import process_pending
+    from storywatch.tracking.sync import sync_seed_threads
 
     sync_seed_threads(conn, Settings.from_env().seeds_dir)
     for name, body in HUGE_NUMBER_FILES.items():

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from storywatch.ingest import ingest_paths
 from storywatch.seeding import load_seeds
 from storywatch.settings import REPO_ROOT
+from storywatch.sources.ingest import ingest_paths
 from tests.conftest import count_rows
 
 pytestmark = pytest.mark.integration

@@ -12,9 +12,9 @@ import psycopg2
 import psycopg2.sql
 import pytest
 
-from storywatch import db, migrate
 from storywatch.errors import MigrationError
 from storywatch.settings import REPO_ROOT
+from storywatch.store import db, migrate
 
 pytestmark = pytest.mark.integration
 

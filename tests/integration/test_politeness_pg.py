@@ -12,18 +12,18 @@ from datetime import UTC, datetime, timedelta
 import psycopg2
 import pytest
 
-from storywatch import db
-from storywatch.fetch import Fetcher, FetchError, connect_fetcher
-from storywatch.politeness import PgPoliteness
-from storywatch.robots import PgRobotsCache, RobotsEntry
 from storywatch.settings import REPO_ROOT
+from storywatch.store import db
+from storywatch.web.fetch import Fetcher, FetchError, connect_fetcher
+from storywatch.web.politeness import PgPoliteness
+from storywatch.web.robots import PgRobotsCache, RobotsEntry
 
 pytestmark = pytest.mark.integration
 
 WORKER = textwrap.dedent(
     """
     import sys, time
-    from storywatch.politeness import PgPoliteness
+    from storywatch.web.politeness import PgPoliteness
     politeness = PgPoliteness.connect(sys.argv[1], float(sys.argv[2]))
     for _ in range(int(sys.argv[3])):
         slot = politeness.reserve("shared.test")

@@ -13,8 +13,8 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from storywatch import db
-from storywatch.feeds import add_feed
+from storywatch.sources.feeds import add_feed
+from storywatch.store import db
 from tests.httpserver import LocalServer, send
 from tests.newssite import PARAGRAPHS_A, Item, article_page, rss
 from tests.ownserver import (

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from storywatch.feeds import add_feed, poll_batch, poll_due
-from storywatch.fetch import connect_fetcher
+from storywatch.sources.feeds import add_feed, poll_batch, poll_due
+from storywatch.web.fetch import connect_fetcher
 from tests.newssite import rss
 
 pytestmark = pytest.mark.integration

@@ -18,11 +18,12 @@ from typing import Any
 import psycopg2
 import pytest
 
-from storywatch import db, pipeline
-from storywatch.ingest import ingest_paths
-from storywatch.pipeline import PendingVersion, Stage
+from storywatch import stages as pipeline
 from storywatch.settings import Settings
-from storywatch.threads import sync_seed_threads
+from storywatch.sources.ingest import ingest_paths
+from storywatch.store import db
+from storywatch.store.stagework import PendingVersion, Stage
+from storywatch.tracking.sync import sync_seed_threads
 from tests.ownserver import (
     assert_same_contents,
     create_database,
@@ -217,7 +218,8 @@ def test_cli_reports_a_connection_lost_mid_batch_in_one_line_and_the_rerun_compl
 
 BLOCKING_WORKER = """
 import sys
-from storywatch import db, pipeline
+from storywatch.store import db
+from storywatch import stages as pipeline
 
 real = list(pipeline.STAGE_FACTORIES)
 

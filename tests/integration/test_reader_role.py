@@ -12,8 +12,8 @@ import psycopg2.errors
 import psycopg2.sql
 import pytest
 
-from storywatch import db, migrate
 from storywatch.settings import REPO_ROOT
+from storywatch.store import db, migrate
 
 pytestmark = pytest.mark.integration
 
@@ -173,7 +173,9 @@ def test_readme_has_five_example_queries() -> None:
 
 def test_readme_example_queries_answer_a_reader(reader: db.Connection, conn: db.Connection,
                                                tmp_path: Path) -> None:
-    from storywatch import ingest, pipeline, seeding
+    from storywatch import seeding
+    from storywatch import stages as pipeline
+    from storywatch.sources import ingest
 
     edited = tmp_path / "edited.txt"
     shutil.copy(TIMELINE / "06_us_estimate_130k.txt", edited)

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import pytest
 
-from storywatch import cli, db
-from storywatch.feeds import add_feed
+from storywatch.cli import main as cli
 from storywatch.seeding import load_seeds
 from storywatch.settings import Settings
+from storywatch.sources.feeds import add_feed
+from storywatch.store import db
 from tests.newssite import PARAGRAPHS_A, PARAGRAPHS_B, Item, article_page, rss
 from tests.ownserver import table_counts
 

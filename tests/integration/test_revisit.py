@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from storywatch.feeds import add_feed, poll_batch
-from storywatch.revisit import revisit, revisit_due
+from storywatch.sources.feeds import add_feed, poll_batch
+from storywatch.sources.revisit import revisit, revisit_due
 from tests.conftest import count_rows
 from tests.httpserver import send
 from tests.newssite import PARAGRAPHS_A, PARAGRAPHS_B, Item, article_page, loopback_fetcher, rss

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from storywatch.feeds import FeedError, add_feed, import_opml
 from storywatch.settings import REPO_ROOT
+from storywatch.sources.feeds import FeedError, add_feed, import_opml
 from tests.newssite import PARAGRAPHS_A, Item, article_page, rss
 from tests.ownserver import cli_env, error_lines
 

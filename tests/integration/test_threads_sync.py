@@ -5,12 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from storywatch.db import Connection
-from storywatch.ingest import ingest_paths
-from storywatch.pipeline import process_pending
 from storywatch.seeding import load_seeds
 from storywatch.settings import REPO_ROOT, Settings
-from storywatch.threads import load_threads_file, parse_threads, sync_threads
+from storywatch.sources.ingest import ingest_paths
+from storywatch.stages import process_pending
+from storywatch.store.db import Connection
+from storywatch.tracking.sync import sync_threads
+from storywatch.tracking.threads import load_threads_file, parse_threads
 from tests.conftest import count_rows
 
 pytestmark = pytest.mark.integration

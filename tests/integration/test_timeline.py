@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from storywatch import db, evaluation
-from storywatch.articles import find_article_files
-from storywatch.db import Connection
-from storywatch.ingest import ingest_paths
-from storywatch.pipeline import process_pending
+from storywatch.reports import evaluation
 from storywatch.seeding import load_seeds
 from storywatch.settings import REPO_ROOT, Settings
+from storywatch.sources.article_files import find_article_files
+from storywatch.sources.ingest import ingest_paths
+from storywatch.stages import process_pending
+from storywatch.store import db
+from storywatch.store.db import Connection
 from tests.conftest import count_rows
 from tests.integration.conftest import scratch_database
 

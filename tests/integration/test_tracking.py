@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from storywatch import extract
-from storywatch.db import Connection
 from storywatch.errors import StorywatchError
-from storywatch.ingest import ingest_paths
-from storywatch.pipeline import process_pending
-from storywatch.review import list_developments, review_development
+from storywatch.extraction import stage as extract
 from storywatch.seeding import load_seeds
 from storywatch.settings import REPO_ROOT, Settings
+from storywatch.sources.ingest import ingest_paths
+from storywatch.stages import process_pending
+from storywatch.store.db import Connection
+from storywatch.tracking.review import list_developments, review_development
 from tests.conftest import count_rows
 
 pytestmark = pytest.mark.integration
@@ -156,9 +156,9 @@ def test_two_workers_tracking_at_once_handle_each_version_once(conn: Connection,
                                                                database_url: str) -> None:
     import threading
 
-    from storywatch import db
-    from storywatch.pipeline import run_stage
-    from storywatch.track import TrackStage
+    from storywatch.store import db
+    from storywatch.store.stagework import run_stage
+    from storywatch.tracking.stage import TrackStage
 
     load_seeds(conn, SETTINGS.seeds_dir)
     ingest_paths(conn, [TIMELINE / name for name in (

@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from storywatch.raw import RawResponse, purge_raw_responses, read_raw_body
-from storywatch.store import ArticleText, store_article
+from storywatch.store.articles import ArticleText, store_article
+from storywatch.store.raw import RawResponse, purge_raw_responses, read_raw_body
 from tests.conftest import count_rows
 
 pytestmark = pytest.mark.integration

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storywatch.addresses import describe, is_allowed, is_public, parse_ip
+from storywatch.web.addresses import describe, is_allowed, is_public, parse_ip
 
 NON_PUBLIC = [
     "127.0.0.1",

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from storywatch import alerts
-from storywatch.alerts import DevelopmentItem, FeedFailure
+from storywatch.reports import alerts
+from storywatch.reports.alerts import DevelopmentItem, FeedFailure
 
 AT = dt.datetime(2022, 2, 13, 9, 30, tzinfo=dt.UTC)
 

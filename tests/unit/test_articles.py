@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from storywatch.articles import (
+from storywatch.settings import REPO_ROOT
+from storywatch.sources.article_files import (
     ArticleFileError,
     find_article_files,
     parse_published,
     read_article_file,
     split_front_matter,
 )
-from storywatch.settings import REPO_ROOT
 
 SEED = REPO_ROOT / "seeds" / "000_d3ec237e47cabcad.txt"
 

@@ -7,7 +7,7 @@ import zlib
 
 import pytest
 
-from storywatch.bodies import BodyTooLarge, BodyUndecodable, Decoder, is_text_type, looks_binary
+from storywatch.web.bodies import BodyTooLarge, BodyUndecodable, Decoder, is_text_type, looks_binary
 from tests.httpserver import gzip_bomb_bytes
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from storywatch.charset import declared_charset, decode_body
+from storywatch.web.charset import declared_charset, decode_body
 from tests.conftest import shared_path
 
 PORTUGUESE = (

@@ -6,8 +6,8 @@ import time
 import pytest
 import spacy
 
-from storywatch.quantities import find_quantities
-from storywatch.statuses import find_statuses
+from storywatch.language.quantities import find_quantities
+from storywatch.language.statuses import find_statuses
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from storywatch import minhash
-from storywatch.copies import compare_copies, copy_features, figures, quotations, skeleton
+from storywatch.copies import minhash
+from storywatch.copies.features import compare_copies, copy_features, figures, quotations, skeleton
 from storywatch.settings import REPO_ROOT
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "copies"

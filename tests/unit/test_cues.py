@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from storywatch.cues import (
+from storywatch.language.cues import (
     find_attribution,
     find_phrase,
     leading_time_phrase,

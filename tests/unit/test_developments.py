@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storywatch.developments import TimelineEntry, is_compatible, replay_slot
-from storywatch.observations import SlotValue, describe_quantity
 from storywatch.settings import REPO_ROOT
-from storywatch.threads import Slot, load_threads_file
+from storywatch.tracking.developments import TimelineEntry, is_compatible, replay_slot
+from storywatch.tracking.observations import SlotValue, describe_quantity
+from storywatch.tracking.threads import Slot, load_threads_file
 
 THREADS = {t.slug: t for t in load_threads_file(REPO_ROOT / "seeds" / "threads.yml")}
 TROOPS: Slot = THREADS["ukraine-buildup"].slot("troop_estimate")  # type: ignore[assignment]

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from storywatch.diffs import diff_versions, is_date_line, is_trivial_edit, repair_mojibake
 from storywatch.sentences import split_sentences
+from storywatch.store.diffs import diff_versions, is_date_line, is_trivial_edit, repair_mojibake
 
 
 def test_sentences_split_on_final_punctuation_but_not_abbreviations_or_initials():

@@ -5,8 +5,8 @@ from collections import Counter
 
 import pytest
 
-from storywatch import nlp
-from storywatch.entities import DocEntities, clean_name, find_entities
+from storywatch.language import nlp
+from storywatch.language.entities import DocEntities, clean_name, find_entities
 from storywatch.settings import REPO_ROOT
 
 SEED = REPO_ROOT / "seeds" / "000_d3ec237e47cabcad.txt"

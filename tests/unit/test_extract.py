@@ -5,8 +5,9 @@ import datetime as dt
 
 import pytest
 
-from storywatch.extract import ExtractStage, analyse_texts, screen_text
-from storywatch.pipeline import PendingVersion, SkipItem
+from storywatch.extraction.stage import ExtractStage, screen_text
+from storywatch.language.analysis import analyse_texts
+from storywatch.store.stagework import PendingVersion, SkipItem
 
 GERMAN = ("Die Gespräche in Wien über das Atomabkommen mit dem Iran wurden am Freitag "
           "unterbrochen, nachdem Russland Garantien verlangt hatte. Die Europäische Union "

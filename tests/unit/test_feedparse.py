@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from storywatch.feedparse import FeedParseError, html_to_text, parse_feed
+from storywatch.sources.feedparse import FeedParseError, html_to_text, parse_feed
 from tests.conftest import shared_path
 
 UTC = dt.UTC

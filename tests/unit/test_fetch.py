@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from storywatch.fetch import ACCEPT_FEED, Fetcher, FetchError, parse_retry_after
-from storywatch.politeness import MemoryPoliteness
+from storywatch.web.fetch import ACCEPT_FEED, Fetcher, FetchError, parse_retry_after
+from storywatch.web.politeness import MemoryPoliteness
 from tests.conftest import shared_path
 from tests.httpserver import LocalServer
 
@@ -128,7 +128,7 @@ def test_socket_connected_elsewhere_than_the_checked_address_is_refused(http_ser
     import ipaddress
     import socket
 
-    from storywatch.fetch import parse_target
+    from storywatch.web.fetch import parse_target
 
     fetcher = make_fetcher(http_server)
     sock = socket.create_connection(("127.0.0.1", http_server.port))

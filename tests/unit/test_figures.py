@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from storywatch.figures import lex, masked_spans, scan, unmasked
+from storywatch.language.figures import lex, masked_spans, scan, unmasked
 
 
 def figures(text: str) -> list[tuple[float | None, float | None, str | None]]:

@@ -34,7 +34,7 @@ def test_every_test_the_hostile_index_names_exists() -> None:
 
 
 SECURITY = REPO_ROOT / "SECURITY.md"
-CITATION = re.compile(r"`(tests/[\w/]+\.py|[\w]+\.py)?(?:::([\w…]+))?`")
+CITATION = re.compile(r"`(tests/[\w/]+\.py|[\w/]+\.py)?(?:::([\w…]+))?`")
 
 
 def test_every_test_and_module_security_md_cites_exists() -> None:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from storywatch.feedparse import parse_feed
+from storywatch.sources.feedparse import parse_feed
 
 
 def rss_item(**fields: str) -> bytes:

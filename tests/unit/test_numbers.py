@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storywatch.numbers import MAX_NUMBER_CHARS, parse_number, parse_range
+from storywatch.language.numbers import MAX_NUMBER_CHARS, parse_number, parse_range
 
 SMALL = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
          "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",

@@ -6,11 +6,11 @@ import itertools
 
 import pytest
 
-from storywatch.cues import split_sentences
-from storywatch.observations import ClaimRecord, Observation, read_article
-from storywatch.relevance import parse_text
+from storywatch.language.cues import split_sentences
 from storywatch.settings import REPO_ROOT
-from storywatch.threads import Thread, load_threads_file
+from storywatch.tracking.observations import ClaimRecord, Observation, read_article
+from storywatch.tracking.relevance import parse_text
+from storywatch.tracking.threads import Thread, load_threads_file
 
 THREADS = {t.slug: t for t in load_threads_file(REPO_ROOT / "seeds" / "threads.yml")}
 UKRAINE = THREADS["ukraine-buildup"]

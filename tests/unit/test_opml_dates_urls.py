@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from storywatch.feeddates import parse_feed_date
-from storywatch.feeds import FeedError, read_feeds_file
-from storywatch.opml import OpmlError, parse_opml
 from storywatch.settings import REPO_ROOT
-from storywatch.urls import absolute_http_url, normalize_url, same_article_url
+from storywatch.sources.feeddates import parse_feed_date
+from storywatch.sources.feeds import FeedError, read_feeds_file
+from storywatch.sources.opml import OpmlError, parse_opml
+from storywatch.web.urls import absolute_http_url, normalize_url, same_article_url
 
 
 def test_opml_lists_feeds_in_nested_folders_once_and_skips_non_http():

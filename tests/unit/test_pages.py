@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from storywatch.pagemeta import parse_date, read_page_meta
-from storywatch.pages import extract_page
+from storywatch.sources.pagemeta import parse_date, read_page_meta
+from storywatch.sources.pages import extract_page
 from tests.conftest import shared_path
 
 BODY = "".join(

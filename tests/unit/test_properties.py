@@ -13,9 +13,9 @@ import yaml
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from storywatch.articles import ArticleFileError, parse_metadata, split_front_matter
-from storywatch.numbers import parse_number, parse_range
-from storywatch.urls import (
+from storywatch.language.numbers import parse_number, parse_range
+from storywatch.sources.article_files import ArticleFileError, parse_metadata, split_front_matter
+from storywatch.web.urls import (
     absolute_http_url,
     host_of,
     is_http_url,

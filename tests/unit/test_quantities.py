@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from storywatch.quantities import QuantityClaim, find_quantities
+from storywatch.language.quantities import QuantityClaim, find_quantities
 
 # Gold units are written as people say them; the extractor's canonical names are the same words.
 SEED_GOLD_UNITS = {"troops": "troops", "USD": "USD", "years": "years", "days": "days",

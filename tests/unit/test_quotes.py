@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from storywatch import nlp, quotes
-from storywatch.entities import find_entities
-from storywatch.quotes import SpeechClaim, find_quote_spans, find_speech
+from storywatch.language import nlp, quotes
+from storywatch.language.entities import find_entities
+from storywatch.language.quotes import SpeechClaim, find_quote_spans, find_speech
 from storywatch.settings import REPO_ROOT
 
 SEED = REPO_ROOT / "seeds" / "000_d3ec237e47cabcad.txt"

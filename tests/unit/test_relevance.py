@@ -1,10 +1,10 @@
 """Thread relevance: scored, explained, and weighed by how much an article is about the thread."""
 from __future__ import annotations
 
-from storywatch.articles import read_article_file
-from storywatch.relevance import parse_text, score_relevance
 from storywatch.settings import REPO_ROOT
-from storywatch.threads import load_threads_file
+from storywatch.sources.article_files import read_article_file
+from storywatch.tracking.relevance import parse_text, score_relevance
+from storywatch.tracking.threads import load_threads_file
 
 THREADS = {t.slug: t for t in load_threads_file(REPO_ROOT / "seeds" / "threads.yml")}
 TIMELINE = REPO_ROOT / "tests" / "fixtures" / "timeline"

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from storywatch.fetch import Fetcher, FetchError
-from storywatch.politeness import MemoryPoliteness
-from storywatch.robots import MemoryRobotsCache, entry_allows, entry_from_status, origin_of
+from storywatch.web.fetch import Fetcher, FetchError
+from storywatch.web.politeness import MemoryPoliteness
+from storywatch.web.robots import MemoryRobotsCache, entry_allows, entry_from_status, origin_of
 from tests.httpserver import LocalServer
 
 ROBOTS = """\

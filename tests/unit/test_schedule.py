@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from storywatch.schedule import after_failure, after_success, next_revisit_at, revisit_interval
+from storywatch.sources.schedule import (
+    after_failure,
+    after_success,
+    next_revisit_at,
+    revisit_interval,
+)
 
 NOW = dt.datetime(2022, 1, 19, 12, tzinfo=dt.UTC)
 MIN = dt.timedelta(minutes=1)

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from storywatch.extract import analyse_texts
+from storywatch.language.analysis import analyse_texts
+from storywatch.language.spin import measure_spin
 from storywatch.settings import REPO_ROOT
-from storywatch.spin import measure_spin
 
 SEED = REPO_ROOT / "seeds" / "000_d3ec237e47cabcad.txt"
 OWN = sorted((REPO_ROOT / "bench" / "extraction_gold").glob("*.txt"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from storywatch.statuses import StatusClaim, find_statuses
+from storywatch.language.statuses import StatusClaim, find_statuses
 
 
 def status(nlp, text: str, predicate: str) -> StatusClaim:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from storywatch.settings import REPO_ROOT
-from storywatch.threads import (
+from storywatch.tracking.threads import (
     REQUIRED_SLOTS,
     ThreadsError,
     load_threads_file,

@@ -1,0 +1,42 @@
+"""`storywatch process`: run every processing stage over every pending document version."""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from storywatch.settings import Settings
+from storywatch.store import db
+
+
+def cmd_process(args: argparse.Namespace, settings: Settings) -> int:
+    """Process pending versions; exit 1 when any version failed (the others are kept)."""
+    from storywatch.stages import process_pending
+
+    only = args.version_ids or None
+    with db.session(settings) as conn:
+        results = process_pending(conn, batch_size=args.batch_size, only_ids=only)
+    failed = 0
+    for stage, counts in results.items():
+        print(f"{stage}: {counts['done']} done, {counts['skipped']} skipped, "
+              f"{counts['failed']} failed")
+        failed += counts["failed"]
+    if not results:
+        print("no processing stage is registered")
+    if failed:
+        print(f"storywatch: {failed} version(s) failed; see stage_runs.message for the reasons",
+              file=sys.stderr)
+    return 1 if failed else 0
+
+
+def register(commands: Any) -> None:
+    """Add the `process` command to the CLI's subcommands."""
+    parser = commands.add_parser(
+        "process", help="extract entities and claims (and run every later stage) for "
+        "every document version not yet processed",
+        description="Run every processing stage over pending document versions.")
+    parser.add_argument("--batch-size", type=int, default=8, metavar="N",
+                        help="versions claimed per transaction (default 8)")
+    parser.add_argument("--version-id", dest="version_ids", type=int, action="append",
+                        metavar="ID", help="process only this document version (repeatable)")
+    parser.set_defaults(handler=cmd_process)

@@ -1,0 +1,11 @@
+"""The language of news: the spaCy pipeline and the rules that read a parsed article.
+
+`nlp` loads and runs the model; `entities` canonical people, organisations and
+places; `quotes` quotations and reported speech with their speakers; `numbers`,
+`units`, `figures` and `quantities` numeric assertions with their qualifiers;
+`cues`, `clauses` and `statuses` status statements with negation, modality and
+tense; `claims` turns them into attributed claims; `spin` scores
+synonym-substituted copy; `analysis` runs all of it over one parse.
+
+Pure: no database, no network. May import only the basics.
+"""

@@ -1,0 +1,67 @@
+"""One parsed text to everything the extractor derives from it: entities, claims, spin.
+
+Pure: no database and no network. The `extract` stage (`storywatch.extraction`)
+parses pending versions, calls `analyse_doc` on each parse and stores the result.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+
+from storywatch.language import nlp
+from storywatch.language.claims import (
+    Attributor,
+    Claim,
+    dedupe_claims,
+    quantity_claims,
+    speech_claims,
+    status_claims,
+)
+from storywatch.language.entities import Mention, find_entities
+from storywatch.language.nlp import doc_text
+from storywatch.language.quantities import find_quantities
+from storywatch.language.quotes import find_speech
+from storywatch.language.spin import SpinSignal, measure_spin
+from storywatch.language.statuses import find_statuses
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """Everything the stage derived from one version's text."""
+
+    mentions: tuple[Mention, ...]
+    values: tuple[Mention, ...]
+    claims: tuple[Claim, ...]
+    spin: SpinSignal
+    chars_parsed: int
+    truncated: bool
+    model: str
+
+
+def analyse_doc(doc: Doc, *, truncated: bool = False, model: str = "") -> Extraction:
+    """Entities, claims and spin of one parsed text (pure: no database)."""
+    ents = find_entities(doc)
+    speech = find_speech(doc, ents)
+    attributor = Attributor(doc, ents, speech)
+    claims: list[Claim] = speech_claims(doc, ents, speech)
+    claims += quantity_claims(doc, ents, find_quantities(doc), attributor)
+    claims += status_claims(doc, ents, find_statuses(doc), attributor)
+    claims = dedupe_claims(claims)
+    spin = measure_spin(doc_text(doc), (c.reporting_verb for c in claims if c.kind == "quote"))
+    claim_sentences = {c.sentence_index for c in claims}
+    values = tuple(v for v in ents.values if v.sentence_index in claim_sentences)
+    return Extraction(
+        mentions=tuple(ents.mentions), values=values, claims=tuple(claims), spin=spin,
+        chars_parsed=len(doc_text(doc)), truncated=truncated, model=model,
+    )
+
+
+def analyse_texts(texts: Sequence[str], limit: int = nlp.MAX_PARSE_CHARS) -> list[Extraction]:
+    """Extractions of raw texts, in order (for benches and tests; no screening)."""
+    model = nlp.model_in_use().label
+    capped = [nlp.cap_text(t, limit) for t in texts]
+    return [analyse_doc(doc, truncated=len(c) < len(t), model=model)
+            for doc, c, t in zip(nlp.parse_texts(capped, limit=limit), capped, texts,
+                                 strict=True)]

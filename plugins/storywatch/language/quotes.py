@@ -1,0 +1,447 @@
+"""Direct quotes and reported speech, each with its speaker and reporting verb.
+
+Quotation marks are paired by a linear scan per paragraph (an unclosed mark
+runs to the paragraph's end, never further), so hostile text costs no more
+than ordinary text. A quote's speaker comes from, in order: a reporting verb
+right after it (`,” Putin said.` / `,” said Ali Vaez.`), a reporting verb
+before it in its sentence (`Raisi told Putin that it was “time …”`), or the
+previous quote of the same paragraph (a quote split across sentences).
+Speakers are entities of the article, role phrases resolved to the person the
+article names ("Iran's foreign minister"), pronouns resolved to the nearest
+preceding person, or described sources ("a U.S. official").
+
+The reporting-verb lexicon includes what synonym spinners substitute for
+"said", "told" and "noted" ("mentioned", "advised", "reminded", "counselled",
+"famous"): spun copy keeps its quotations intact but not its verbs.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from storywatch.language.entities import DocEntities, Mention, role_of_phrase
+from storywatch.language.nlp import doc_text
+
+# Lemmas (and spun surface forms) that introduce speech next to a quotation.
+REPORTING_VERBS = frozenset("""
+say tell add note state declare ask write post tweet announce insist warn argue explain claim
+stress emphasize emphasise acknowledge admit mention advise remind counsel counselled counseled
+remark observe suggest reply respond continue recall concede predict promise vow pledge urge
+caution allege assert maintain contend confirm deny report comment complain inform instruct
+famous well-known notable voice told said mentioned advised reminded acknowledged emphasised
+""".split())
+# Verbs that report a view rather than speech: reported speech only, never beside a quote.
+BELIEF_VERBS = frozenset("believe consider think expect estimate assess fear suspect "
+                         "contemplate imagine".split())
+# Phrases that cite a source for a whole sentence ("according to U.S. officials").
+CITING_PHRASES = (("according", "to"), ("in", "accordance", "with"), ("citing",),
+                  ("quoting",), ("as", "reported", "by"))
+
+OPEN_MARKS = {"“": "”", "«": "»", "„": "”", '"': '"'}
+PERSONAL_PRONOUNS = frozenset("he she him her".split())
+SUBJECTS = ("nsubj", "nsubjpass")
+MAX_QUOTE_CHARS = 3_000
+# Tokens after a closing mark searched for `X, deputy director of Y, said`.
+POST_CUE_WINDOW = 30
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteSpan:
+    """Characters inside one pair of quotation marks (end exclusive)."""
+
+    start: int
+    end: int
+    paragraph: int
+    closed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """Who speaks: an entity of the article (`name`) or a described source (`described`)."""
+
+    name: str | None
+    described: str | None
+    how: str  # entity | role | pronoun | described | continuation
+
+    @property
+    def label(self) -> str:
+        """The speaker as a person would write it."""
+        return self.name or self.described or ""
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechClaim:
+    """A direct quote or a reported-speech clause with its speaker."""
+
+    kind: str  # quote | reported_speech
+    start_char: int
+    end_char: int
+    text: str
+    speaker: Speaker | None
+    reporting_verb: str | None
+    sentence_index: int
+    cited_source: str | None = None
+
+
+def find_quote_spans(text: str) -> list[QuoteSpan]:
+    """Every quotation in `text`, paired within its paragraph; unclosed ones end with it."""
+    spans: list[QuoteSpan] = []
+    paragraph_start = 0
+    for number, paragraph in enumerate(text.split("\n")):
+        spans.extend(_paragraph_quotes(paragraph, paragraph_start, number))
+        paragraph_start += len(paragraph) + 1
+    return spans
+
+
+def _paragraph_quotes(paragraph: str, offset: int, number: int) -> Iterator[QuoteSpan]:
+    i = 0
+    n = len(paragraph)
+    while i < n:
+        mark = paragraph[i]
+        closer = OPEN_MARKS.get(mark)
+        if closer is None:
+            i += 1
+            continue
+        end = paragraph.find(closer, i + 1)
+        closed = end != -1
+        if not closed:
+            end = n
+        if end - i - 1 > 0 and end - i - 1 <= MAX_QUOTE_CHARS:
+            yield QuoteSpan(offset + i + 1, offset + end, number, closed)
+        i = end + 1
+
+
+def _lexical(token: Token) -> str:
+    return token.lower_ if token.lower_ in REPORTING_VERBS else token.lemma_.lower()
+
+
+def is_reporting_verb(token: Token) -> bool:
+    """A word that reports speech next to a quotation (spun substitutes included)."""
+    if token.is_punct or token.like_num:
+        return False
+    return token.lower_ in REPORTING_VERBS or (
+        token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in REPORTING_VERBS)
+
+
+def find_speech(doc: Doc, ents: DocEntities) -> list[SpeechClaim]:
+    """Direct quotes (with speakers) and reported speech of one parsed article."""
+    spans = find_quote_spans(doc_text(doc))
+    inside = _quote_token_mask(doc, spans)
+    claims: list[SpeechClaim] = []
+    previous: tuple[QuoteSpan, Speaker | None] | None = None
+    for span in spans:
+        speaker, verb = _attribute_quote(doc, ents, span, inside)
+        if speaker is None and previous is not None:
+            before, before_speaker = previous
+            same_paragraph = before.paragraph == span.paragraph
+            carried = not before.closed and before.paragraph + 1 == span.paragraph
+            if before_speaker is not None and (same_paragraph or carried):
+                speaker = Speaker(before_speaker.name, before_speaker.described, "continuation")
+        text = doc_text(doc)[span.start:span.end].strip()
+        claims.append(SpeechClaim("quote", span.start, span.end, text, speaker,
+                                  verb.text if verb is not None else None,
+                                  ents.sentence_of(span.start),
+                                  _cited_source(doc, ents, span.start)))
+        previous = (span, speaker)
+    claims.extend(_reported_speech(doc, ents, inside))
+    return claims
+
+
+def _quote_token_mask(doc: Doc, spans: Sequence[QuoteSpan]) -> list[bool]:
+    mask = [False] * len(doc)
+    for span in spans:
+        for token in _tokens_between(doc, span.start, span.end):
+            mask[token.i] = True
+    return mask
+
+
+def _tokens_between(doc: Doc, start: int, end: int) -> Span:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:  # offsets inside whitespace
+        return doc[0:0]
+    return span
+
+
+def _token_at(doc: Doc, char: int) -> Token | None:
+    span = doc.char_span(char, min(char + 1, len(doc_text(doc))), alignment_mode="expand")
+    return span[0] if span is not None and len(span) else None
+
+
+def _attribute_quote(
+    doc: Doc, ents: DocEntities, span: QuoteSpan, inside: list[bool]
+) -> tuple[Speaker | None, Token | None]:
+    after = _post_cue(doc, ents, span, inside)
+    if after[0] is not None:
+        return after
+    return _pre_cue(doc, ents, span, inside)
+
+
+def _post_cue(
+    doc: Doc, ents: DocEntities, span: QuoteSpan, inside: list[bool]
+) -> tuple[Speaker | None, Token | None]:
+    """`,” Putin said` / `,” said Ali Vaez` / `,” Shoori, deputy director of X, said`."""
+    if not span.closed:
+        return None, None
+    quoted = doc_text(doc)[span.start:span.end].rstrip()
+    if quoted.endswith("."):
+        return None, None  # the sentence ended inside the quote: what follows is new
+    first = _token_at(doc, span.end)
+    if first is None:
+        return None, None
+    window: list[Token] = []
+    i = first.i + 1  # skip the closing mark
+    while i < len(doc) and len(window) < POST_CUE_WINDOW:
+        token = doc[i]
+        if inside[i] or token.text in OPEN_MARKS or "\n" in token.text:
+            break
+        if token.text in (".", "!", "?", ";") and window:
+            break
+        window.append(token)
+        i += 1
+    words = [t for t in window if not t.is_punct]
+    if not words:
+        return None, None
+    if is_reporting_verb(words[0]):
+        verb = words[0]
+        return _speaker_of_verb(doc, ents, verb, after=words[1:]), verb
+    in_window = {t.i for t in window}
+    for position, token in enumerate(words):
+        if not is_reporting_verb(token):
+            continue
+        subject = _subject_of(token)
+        near = position <= 3 and not quoted.endswith(("?", "!"))
+        # `,” Shoori, deputy director of X, said`: the parse often hangs the verb on the name.
+        named_first = ents.mention_at(words[0]) is not None or words[0].lower_ in PERSONAL_PRONOUNS
+        if near or named_first or (subject is not None and subject.i in in_window):
+            before = [t for t in window if t.i < token.i]
+            return _speaker_of_verb(doc, ents, token, leading=before), token
+        break
+    return None, None
+
+
+def _pre_cue(
+    doc: Doc, ents: DocEntities, span: QuoteSpan, inside: list[bool]
+) -> tuple[Speaker | None, Token | None]:
+    """`Raisi told Putin that it was “time to …”` / `X said: “…”`."""
+    opening = _token_at(doc, span.start - 1)
+    if opening is None:
+        return None, None
+    sentence = opening.sent
+    candidates = [t for t in sentence if t.i < opening.i and not inside[t.i] and (
+        (is_reporting_verb(t) and t.pos_ in ("VERB", "AUX"))
+        # what it called the “final text”: the term is the subject's own
+        or (t.lemma_ == "call" and opening.i - t.i <= 3))]
+    if not candidates and opening.i == sentence.start and sentence.start > 0:
+        previous = doc[sentence.start - 1].sent
+        if previous.text.rstrip().endswith(":"):
+            candidates = [t for t in previous if is_reporting_verb(t) and not inside[t.i]]
+    if not candidates:
+        return None, None
+    verb = candidates[-1]
+    before = [t for t in verb.sent if t.i < verb.i]
+    return _speaker_of_verb(doc, ents, verb, before=before), verb
+
+
+def _speaker_of_verb(
+    doc: Doc,
+    ents: DocEntities,
+    verb: Token,
+    before: Sequence[Token] = (),
+    after: Sequence[Token] = (),
+    leading: Sequence[Token] = (),
+) -> Speaker | None:
+    subject = _subject_of(verb)
+    if subject is not None:
+        speaker = speaker_of_token(doc, ents, subject)
+        if speaker is not None:
+            return speaker
+    # The parse missed the subject: the named actor beside the verb (the first one
+    # of a `,” Name, description, said` cue; the nearest one otherwise).
+    for token in list(after) + list(leading) + list(reversed(before)):
+        mention = ents.mention_at(token)
+        if mention is not None and mention.type in ("PERSON", "ORG", "GPE"):
+            return Speaker(mention.name, None, "entity")
+        if token.lower_ in PERSONAL_PRONOUNS:
+            return _pronoun_speaker(ents, token)
+    return None
+
+
+def _subject_of(verb: Token) -> Token | None:
+    subjects = [child for child in verb.children if child.dep_ in SUBJECTS]
+    if subjects:
+        # Two subjects means a misparse of a coordination: the nearest one is the verb's.
+        return min(subjects, key=lambda t: abs(t.i - verb.i))
+    if verb.dep_ in ("conj", "xcomp", "advcl") and verb.head is not verb:
+        for child in verb.head.children:
+            if child.dep_ in SUBJECTS:
+                return child
+    return None
+
+
+def speaker_of_token(doc: Doc, ents: DocEntities, token: Token) -> Speaker | None:
+    """The speaker a subject token stands for: entity, role holder, pronoun, or description."""
+    mention = ents.mention_at(token)
+    if mention is not None and mention.type != "NORP":
+        return Speaker(mention.name, None, "entity")
+    for child in token.children:
+        if child.dep_ == "appos":
+            named = _named_in(ents, child)
+            if named is not None:
+                return Speaker(named.name, None, "entity")
+    if token.dep_ == "appos":
+        named = ents.mention_at(token.head)
+        if named is not None and named.type == "PERSON":
+            return Speaker(named.name, None, "entity")
+    if token.lower_ in PERSONAL_PRONOUNS:
+        return _pronoun_speaker(ents, token)
+    if token.lower_ == "it":
+        return _institution_speaker(ents, token)
+    if token.pos_ == "PRON":
+        return None
+    role = role_of_phrase(token)
+    if role is not None:
+        holder = ents.resolve_role(*role)
+        if holder is not None:
+            return Speaker(holder, None, "role")
+    described = describe_source(doc, token)
+    return Speaker(None, described, "described") if described else None
+
+
+def _named_in(ents: DocEntities, token: Token) -> Mention | None:
+    for t in token.subtree:
+        mention = ents.mention_at(t)
+        if mention is not None and mention.type == "PERSON":
+            return mention
+    return None
+
+
+def _pronoun_speaker(ents: DocEntities, token: Token) -> Speaker | None:
+    persons = ents.persons_before(token.idx)
+    return Speaker(persons[0].name, None, "pronoun") if persons else None
+
+
+def _institution_speaker(ents: DocEntities, token: Token) -> Speaker | None:
+    """'it' as a speaker: the organisation or country named last before it in its sentence."""
+    for t in reversed(token.doc[token.sent.start: token.i]):
+        mention = ents.mention_at(t)
+        if mention is not None and mention.type in ("ORG", "GPE"):
+            return Speaker(mention.name, None, "pronoun")
+    return None
+
+
+def describe_source(doc: Doc, head: Token) -> str | None:
+    """'a U.S. official', 'Putin's spokesman', 'Iranian officials': the noun phrase of `head`."""
+    if head.pos_ not in ("NOUN", "PROPN"):
+        return None
+    left = head
+    for child in head.lefts:
+        if child.dep_ in ("det", "amod", "compound", "poss", "nummod", "nmod", "case", "quantmod"):
+            left = doc[min(left.i, child.left_edge.i)]
+    right = head.i
+    for child in head.rights:
+        if child.dep_ == "prep" and child.lower_ in ("of", "at", "for", "from", "in") and (
+                child.i == right + 1):
+            right = child.right_edge.i
+        break
+    tokens = doc[left.i: min(right, left.i + 10) + 1]
+    text = " ".join(tokens.text.split())
+    return text or None
+
+
+def _cited_source(doc: Doc, ents: DocEntities, char: int) -> str | None:
+    """The source a sentence cites with 'according to X' (or a spun 'in accordance with X')."""
+    token = _token_at(doc, char)
+    if token is None:
+        return None
+    return cited_source_of(doc, ents, token.sent)
+
+
+def cited_source_of(doc: Doc, ents: DocEntities, sentence: Span) -> str | None:
+    """'U.S. officials' in a sentence saying 'according to U.S. officials'."""
+    words = [t.lower_ for t in sentence]
+    for phrase in CITING_PHRASES:
+        k = len(phrase)
+        for i in range(len(words) - k):
+            if tuple(words[i:i + k]) == phrase:
+                obj = sentence[i + k]
+                head = obj
+                while head.head.i > head.i and head.head.i < sentence.end and head.dep_ in (
+                        "det", "amod", "compound", "poss", "nummod", "case", "punct"):
+                    head = head.head
+                mention = ents.mention_at(head)
+                if mention is not None and mention.type != "NORP":
+                    return mention.name
+                return describe_source(doc, head) or head.text
+    return None
+
+
+def _reported_speech(doc: Doc, ents: DocEntities, inside: list[bool]) -> list[SpeechClaim]:
+    """'X said that …', 'Y, officials said, …': the clause with its speaker."""
+    claims: list[SpeechClaim] = []
+    for token in doc:
+        if inside[token.i]:
+            continue
+        lemma = _lexical(token)
+        if lemma not in REPORTING_VERBS and lemma not in BELIEF_VERBS:
+            continue
+        if token.pos_ in ("VERB", "AUX"):
+            subject = _subject_of(token)
+            if subject is None or subject.pos_ == "PRON" and subject.lower_ not in PERSONAL_PRONOUNS:
+                continue
+            clause = _reported_clause(token, subject, inside)
+        else:
+            subject, clause = _misparsed_report(token)
+        if clause is None or subject is None:
+            continue
+        speaker = speaker_of_token(doc, ents, subject)
+        if speaker is None:
+            continue
+        start, end = clause
+        claims.append(SpeechClaim(
+            "reported_speech", start, end, doc_text(doc)[start:end].strip(), speaker, token.text,
+            ents.sentence_of(start), cited_source_of(doc, ents, token.sent)))
+    return claims
+
+
+def _misparsed_report(word: Token) -> tuple[Token | None, tuple[int, int] | None]:
+    """'Diplomats counsel they might …': a spun verb the tagger took for a noun."""
+    doc = word.doc
+    if word.i == 0 or word.i + 1 >= len(doc):
+        return None, None
+    subject, following = doc[word.i - 1], doc[word.i + 1]
+    starts_clause = subject.is_sent_start or doc[subject.i - 1].text == ","
+    plural_or_name = subject.tag_ in ("NNS", "NNPS") or subject.ent_type_ in ("PERSON", "ORG")
+    if not (starts_clause and plural_or_name and following.pos_ in ("PRON", "DET", "SCONJ")):
+        return None, None
+    sentence = word.sent
+    last = sentence[-1] if not sentence[-1].is_space else sentence[-2]
+    if last.is_punct:
+        last = doc[last.i - 1]
+    return subject, (following.idx, last.idx + len(last.text))
+
+
+def _reported_clause(verb: Token, subject: Token, inside: list[bool]) -> tuple[int, int] | None:
+    """Character span of what `verb` reports: its clausal complement, or the host clause."""
+    for child in verb.children:
+        if child.dep_ == "ccomp":
+            tokens = list(child.subtree)
+            if all(inside[t.i] for t in tokens if not t.is_punct):
+                return None  # wholly a direct quote: recorded as one already
+            tokens = [t for t in tokens if not (t.is_punct and t.i in (tokens[0].i, tokens[-1].i))]
+            if len(tokens) < 3:
+                return None
+            return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+    doc = verb.doc
+    # "X, officials said, continues …": a parenthetical report of its host clause.
+    parenthetical = (
+        subject.i < verb.i and subject.left_edge.i > verb.sent.start
+        and doc[subject.left_edge.i - 1].text == "," and verb.i + 1 < len(doc)
+        and doc[verb.i + 1].text == ",")
+    if parenthetical or (verb.dep_ == "parataxis" and verb.head.pos_ in ("VERB", "AUX")):
+        sentence = verb.sent
+        if all(inside[t.i] for t in sentence if not t.is_punct):
+            return None
+        return sentence.start_char, sentence.end_char
+    return None

@@ -1,0 +1,202 @@
+"""Processing stages over document versions: claim, compute, write, record.
+
+A stage has a name, a version, a pure `prepare` step (parsing, no database)
+and a `write` step (database rows for one version). This module claims pending
+versions with `FOR UPDATE SKIP LOCKED`, so two workers running the same stage
+never take the same version; it writes each version inside a savepoint, so a
+failing item leaves no half-written rows and the rest of the batch is kept;
+and it records the outcome in `stage_runs`, so a rerun finds nothing pending.
+Bumping a stage's version makes every version pending for it again; `write`
+must replace that version's earlier rows (delete, then insert) to stay atomic.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import psycopg2
+
+from storywatch.store.db import Connection
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingVersion:
+    """What a stage reads of a document version."""
+
+    document_version_id: int
+    document_id: int
+    version_no: int
+    title: str | None
+    body: str
+    published_at: dt.datetime | None
+    ordered_at: dt.datetime
+
+
+class SkipItem(Exception):
+    """Raised by a stage for a version it deliberately does not process (reason in the message)."""
+
+
+class Stage(Protocol):
+    name: str
+    version: str
+
+    def prepare(self, versions: Sequence[PendingVersion]) -> list[Any]:
+        """Compute per-version results (no database); one entry per version, SkipItem allowed."""
+        ...
+
+    def write(self, conn: Connection, version: PendingVersion, prepared: Any) -> None:
+        """Write one version's rows, replacing any earlier ones of this stage."""
+        ...
+
+
+@dataclass(slots=True)
+class StageCounts:
+    done: int = 0
+    skipped: int = 0
+    failed: int = 0
+    failures: list[tuple[int, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"done": self.done, "skipped": self.skipped, "failed": self.failed}
+
+
+# Pending: versions this stage has no run for, and versions an older stage version ran on.
+# Both halves read indexes only (the version keys, stage_runs by stage), so claiming a batch
+# costs little even when the corpus holds 100k processed versions; the earlier form, a left
+# join walked in ordered_at order, read every processed version's row for every batch.
+CLAIM_PENDING = """
+select v.document_version_id, v.document_id, v.version_no, v.title, v.body,
+       v.published_at, v.ordered_at
+from document_versions as v
+where v.document_version_id in (
+        select u.document_version_id
+        from document_versions as u
+        where not exists (
+            select 1
+            from stage_runs as r
+            where r.document_version_id = u.document_version_id
+              and r.stage = %(stage)s
+        )
+          and (%(only_ids)s::bigint[] is null
+               or u.document_version_id = any(%(only_ids)s::bigint[]))
+        union all
+        select r.document_version_id
+        from stage_runs as r
+        where r.stage = %(stage)s
+          and r.stage_version <> %(stage_version)s
+    )
+  and (%(only_ids)s::bigint[] is null or v.document_version_id = any(%(only_ids)s::bigint[]))
+order by v.ordered_at, v.document_version_id
+limit %(limit)s
+for update of v skip locked
+"""
+
+# Run right after CLAIM_PENDING, as a new statement (so with a new snapshot under READ
+# COMMITTED): a version another worker finished between our query's snapshot and our
+# lock on its row passed the claim's filter (PostgreSQL rechecks a locked row only if
+# the row itself changed, and finishing a version changes stage_runs, not the version),
+# and must not be handled twice. Its finisher committed before we got the lock, so this
+# statement sees its stage_runs row.
+FINISHED_MEANWHILE = """
+select document_version_id from stage_runs
+where stage = %(stage)s and stage_version = %(stage_version)s
+  and document_version_id = any(%(ids)s::bigint[])
+"""
+
+RECORD_RUN = """
+insert into stage_runs (document_version_id, stage, stage_version, status, message)
+values (%s, %s, %s, %s, %s)
+on conflict (document_version_id, stage) do update set
+    stage_version = excluded.stage_version,
+    status = excluded.status,
+    message = excluded.message,
+    finished_at = now()
+"""
+
+
+def run_stage(
+    conn: Connection,
+    stage: Stage,
+    *,
+    batch_size: int = 8,
+    max_versions: int | None = None,
+    only_ids: Sequence[int] | None = None,
+) -> StageCounts:
+    """Run `stage` over pending versions in batches until none are left (or `max_versions`)."""
+    counts = StageCounts()
+    while max_versions is None or counts.done + counts.skipped + counts.failed < max_versions:
+        handled = _run_one_batch(conn, stage, batch_size, only_ids, counts)
+        if handled == 0:
+            break
+    return counts
+
+
+def _run_one_batch(
+    conn: Connection,
+    stage: Stage,
+    batch_size: int,
+    only_ids: Sequence[int] | None,
+    counts: StageCounts,
+) -> int:
+    with conn.cursor() as cur:
+        cur.execute(CLAIM_PENDING, {
+            "stage": stage.name, "stage_version": stage.version,
+            "only_ids": list(only_ids) if only_ids is not None else None, "limit": batch_size,
+        })
+        versions = [PendingVersion(*row) for row in cur.fetchall()]
+        claimed = len(versions)
+        if versions:
+            cur.execute(FINISHED_MEANWHILE, {
+                "stage": stage.name, "stage_version": stage.version,
+                "ids": [v.document_version_id for v in versions],
+            })
+            finished = {row[0] for row in cur.fetchall()}
+            versions = [v for v in versions if v.document_version_id not in finished]
+    if not versions:
+        conn.rollback()
+        return claimed  # 0 ends the run; otherwise claim again past the finished ones
+    try:
+        prepared = stage.prepare(versions)
+    except Exception as exc:  # a stage bug must not lose the batch silently: record per item
+        log.exception("stage %s failed to prepare a batch", stage.name)
+        prepared = [exc] * len(versions)
+    for version, result in zip(versions, prepared, strict=True):
+        _write_one(conn, stage, version, result, counts)
+    conn.commit()
+    return len(versions)
+
+
+def _write_one(
+    conn: Connection, stage: Stage, version: PendingVersion, result: Any, counts: StageCounts
+) -> None:
+    with conn.cursor() as cur:
+        cur.execute("savepoint stage_item")
+        try:
+            if isinstance(result, SkipItem):
+                raise result
+            if isinstance(result, Exception):
+                raise result
+            stage.write(conn, version, result)
+            status, message = "done", None
+            counts.done += 1
+        except SkipItem as exc:
+            cur.execute("rollback to savepoint stage_item")
+            status, message = "skipped", str(exc)
+            counts.skipped += 1
+        except (psycopg2.OperationalError, psycopg2.InterfaceError):
+            raise  # the connection is gone: nothing more can be recorded in this batch
+        except Exception as exc:
+            cur.execute("rollback to savepoint stage_item")
+            status, message = "failed", f"{type(exc).__name__}: {exc}"
+            counts.failed += 1
+            counts.failures.append((version.document_version_id, message))
+            log.warning("stage %s failed on version %d: %s", stage.name,
+                        version.document_version_id, message)
+        cur.execute(RECORD_RUN, (version.document_version_id, stage.name, stage.version,
+                                 status, message))
+        cur.execute("release savepoint stage_item")

@@ -1,0 +1,264 @@
+"""A slot's timeline: observations in publication order, replayed into developments.
+
+Pure functions, no database. Replaying every observation of a slot in
+publication order (never ingestion order) makes the result a function of the
+observations alone: an article that arrives late takes its place in the past,
+and the final state and the set of developments do not depend on the order
+articles came in. Kinds follow DESIGN.md:
+
+- `new`: the first value of the slot;
+- `update`: a value incompatible with the current one that supersedes it;
+- `conflict`: an incompatible value that does not: another source within the
+  conflict window, or a lower figure from another source (the headline keeps
+  to the newer estimate instead of flipping between sources);
+- `revision`: a later version of an article changed the value it gave.
+Each source keeps its own line of figures: a named source revising its estimate
+is an update even when the new figure agrees with the headline another source
+set, and a source repeating its own known figure moves nothing.
+A compatible value corroborates: it is counted in the state, not flagged.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from storywatch.tracking.observations import SlotValue
+from storywatch.tracking.threads import Slot
+
+OPEN_BOUNDS = ("at_least", "at_most")
+OUTLET_LINE = "outlet:"  # prefix of the line of an outlet's own narration
+
+
+# --- comparing values ----------------------------------------------------------------
+
+
+def value_bounds(value: SlotValue) -> tuple[float, float]:
+    """The interval a figure allows: "more than 130,000" is [130,000, infinity)."""
+    num = value.num if value.num is not None else 0.0
+    if value.qualifier == "at_least":
+        return num, math.inf
+    if value.qualifier == "at_most":
+        return 0.0, num
+    if value.qualifier == "range" and value.low is not None:
+        return min(value.low, num), max(value.low, num)
+    return num, num
+
+
+def value_point(value: SlotValue) -> float:
+    """One number standing for a figure (a range's middle), to say which is lower."""
+    low, high = value_bounds(value)
+    if value.qualifier == "range":
+        return (low + high) / 2
+    return value.num if value.num is not None else 0.0
+
+
+def is_compatible(current: SlotValue, new: SlotValue, tolerance: float) -> bool:
+    """Whether `new` agrees with `current` (so corroborates it) within the tolerance.
+
+    Qualifiers count: "more than 100,000" after "some 100,000" agrees; "more than
+    130,000" after "some 100,000" does not; "about 130,000" after "more than
+    130,000" agrees; "over 100,000" agrees with "more than 130,000" (a weaker
+    bound says nothing new), while "more than 150,000" after "more than 130,000"
+    is a stronger bound, so news.
+    """
+    if current.state is not None or new.state is not None:
+        return current.state == new.state
+    lo1, hi1 = value_bounds(current)
+    lo2, hi2 = value_bounds(new)
+    if lo2 > hi1 * (1 + tolerance) or lo1 > hi2 * (1 + tolerance):
+        return False
+    cur_open = current.qualifier in OPEN_BOUNDS
+    new_open = new.qualifier in OPEN_BOUNDS
+    if new_open and cur_open and current.qualifier == new.qualifier:
+        bound_new = new.num or 0.0
+        bound_cur = current.num or 0.0
+        if new.qualifier == "at_least":
+            return bound_new <= bound_cur * (1 + tolerance)
+        return bound_new >= bound_cur * (1 - tolerance)
+    if cur_open and not new_open:
+        bound = current.num or 0.0
+        if current.qualifier == "at_least":
+            return lo2 <= bound * (1 + tolerance)
+        return hi2 >= bound * (1 - tolerance)
+    return True
+
+
+# --- the timeline --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """An observation placed on its slot's timeline."""
+
+    document_id: int
+    document_identity: str
+    version_no: int
+    document_version_id: int
+    ordered_at: dt.datetime
+    value: SlotValue
+    line: str
+    evidence: str = ""
+    attributed_to: str | None = None
+    sentence_index: int = 0
+    copy_of: int | None = None
+    dismissed: bool = False
+
+    @property
+    def placement(self) -> tuple[dt.datetime, str, int, int, str, str]:
+        """Where it sits: publication time, then stable tie-breakers (never ingestion order)."""
+        return (self.ordered_at, self.document_identity, self.version_no, self.sentence_index,
+                self.value.key, self.line)
+
+
+@dataclass(frozen=True, slots=True)
+class Development:
+    """A move of a slot: kind, the entry that made it, and the value it moved from."""
+
+    kind: str
+    entry: TimelineEntry
+    previous: SlotValue | None
+
+
+@dataclass(frozen=True, slots=True)
+class SlotState:
+    """A slot's current value, the entry that set it, and how many sources agree."""
+
+    value: SlotValue
+    entry: TimelineEntry
+    source_count: int
+    last_observed_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """The outcome of replaying a slot's observations."""
+
+    developments: tuple[Development, ...]
+    state: SlotState | None
+
+
+def _effective_times(entries: Sequence[TimelineEntry]) -> list[TimelineEntry]:
+    """A later version never sorts before an earlier one of the same article."""
+    latest: dict[tuple[int, int], dt.datetime] = {}
+    for entry in entries:
+        key = (entry.document_id, entry.version_no)
+        latest[key] = max(entry.ordered_at, latest.get(key, entry.ordered_at))
+    running: dict[tuple[int, int], dt.datetime] = {}
+    so_far: dict[int, dt.datetime] = {}
+    for document_id, version_no in sorted(latest):  # versions of a document in order
+        moment = max(latest[(document_id, version_no)],
+                     so_far.get(document_id, latest[(document_id, version_no)]))
+        so_far[document_id] = moment
+        running[(document_id, version_no)] = moment
+    placed = [e if running[(e.document_id, e.version_no)] == e.ordered_at
+              else _replace_time(e, running[(e.document_id, e.version_no)]) for e in entries]
+    return sorted(placed, key=lambda e: e.placement)
+
+
+def _replace_time(entry: TimelineEntry, moment: dt.datetime) -> TimelineEntry:
+    return TimelineEntry(entry.document_id, entry.document_identity, entry.version_no,
+                         entry.document_version_id, moment, entry.value, entry.line,
+                         entry.evidence, entry.attributed_to, entry.sentence_index,
+                         entry.copy_of, entry.dismissed)
+
+
+def supersedes(slot: Slot, current: SlotValue, new: SlotValue) -> bool:
+    """Whether the new state follows on from the current one (declared in threads.yml)."""
+    if new.state is None or current.state is None:
+        return False
+    state = slot.state(new.state)
+    return state is not None and current.state in state.supersedes
+
+
+def classify(slot: Slot, current: TimelineEntry, new: TimelineEntry) -> str:
+    """`update` or `conflict` for a value incompatible with the current one."""
+    if supersedes(slot, current.value, new.value):
+        return "update"
+    if new.line != current.line:
+        window = dt.timedelta(hours=slot.conflict_window_hours)
+        if new.ordered_at - current.ordered_at <= window:
+            return "conflict"
+        if slot.type == "quantity" and value_point(new.value) < value_point(current.value):
+            return "conflict"
+    if new.ordered_at < current.ordered_at:
+        return "conflict"
+    return "update"
+
+
+def replay_slot(slot: Slot, entries: Sequence[TimelineEntry]) -> Replay:
+    """Replay a slot's observations in publication order into developments and a state."""
+    developments: list[Development] = []
+    current: TimelineEntry | None = None
+    support: set[str] = set()
+    last_seen: dt.datetime | None = None
+    line_values: dict[str, SlotValue] = {}
+    by_document: dict[int, dict[str, tuple[int, SlotValue]]] = {}
+    tolerance = slot.tolerance
+
+    def agrees(a: SlotValue, b: SlotValue) -> bool:
+        return is_compatible(a, b, tolerance)
+
+    def set_current(entry: TimelineEntry) -> None:
+        nonlocal current, support, last_seen
+        current = entry
+        support = {entry.line}
+        last_seen = entry.ordered_at
+
+    for entry in _effective_times(entries):
+        if entry.dismissed:
+            continue
+        given = by_document.setdefault(entry.document_id, {})
+        prior = given.get(entry.line)
+        if prior is None and len(given) == 1:
+            prior = next(iter(given.values()))
+        given[entry.line] = (entry.version_no, entry.value)
+        if prior is not None and prior[0] < entry.version_no:
+            if agrees(prior[1], entry.value):
+                continue  # a new version restating its own figure: not another source
+            developments.append(Development("revision", entry, prior[1]))
+            line_values[entry.line] = entry.value
+            if current is None or current.document_id == entry.document_id:
+                set_current(entry)
+            elif not agrees(current.value, entry.value) and classify(slot, current,
+                                                                     entry) == "update":
+                set_current(entry)
+            continue
+        if entry.copy_of is not None:
+            continue  # a copy of an earlier story is not another source
+        if current is None:
+            developments.append(Development("new", entry, None))
+            line_values[entry.line] = entry.value
+            set_current(entry)
+            continue
+        if agrees(current.value, entry.value):
+            known = line_values.get(entry.line)
+            if (known is not None and not agrees(known, entry.value)
+                    and not entry.line.startswith(OUTLET_LINE)):
+                # A named source revised its own estimate: news on its line, even though the
+                # new figure agrees with the headline another source set. An outlet merely
+                # restating the headline in its own voice is not.
+                developments.append(Development("update", entry, known))
+                line_values[entry.line] = entry.value
+                keep = support | {entry.line}
+                set_current(entry)
+                support = keep
+                continue
+            support.add(entry.line)
+            last_seen = max(last_seen or entry.ordered_at, entry.ordered_at)
+            line_values[entry.line] = entry.value
+            continue
+        known = line_values.get(entry.line)
+        if entry.line != current.line and known is not None and agrees(known, entry.value):
+            continue  # this source repeats its own figure: its line has not moved
+        kind = classify(slot, current, entry)
+        developments.append(Development(kind, entry, current.value))
+        line_values[entry.line] = entry.value
+        if kind == "update":
+            set_current(entry)
+    state = None
+    if current is not None:
+        state = SlotState(current.value, current, len(support),
+                          last_seen or current.ordered_at)
+    return Replay(tuple(developments), state)

@@ -1,0 +1,626 @@
+"""From one article's text and claims to the values it reports for a thread's slots.
+
+Quantities come from the extract stage's quantity claims (value, unit,
+qualifier, attribution); this module decides which of them fill a slot: the
+counted thing must be the slot's unit, the figure must be about the thread's
+subject and reported as current, not a per-unit size ("groups of up to 1,000
+troops each"), a threshold ("the 90 percent needed for a weapon"), a
+projection ("could reach 175,000") or a figure from another time ("up from
+100,000 in January"). Statuses come from the slot's phrases in the article's
+sentences, with negation, modality and time read around each match, and the
+article's single current state chosen among several.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from storywatch.language.cues import (
+    Token,
+    contains_sequence,
+    find_attribution,
+    find_phrase,
+    fold_chars,
+    has_modal,
+    has_negation,
+    leading_time_phrase,
+    refers_to_past,
+    segment_at,
+    tokenize,
+)
+from storywatch.tracking.relevance import ParsedText
+from storywatch.tracking.threads import Slot, State, Term, Thread
+
+TITLE_INDEX = -1  # the sentence index given to a headline
+# Qualifier words the extract stage may leave outside a claim's text: skipped, not read as cues.
+QUALIFIER_PHRASES = tuple(tuple(p.split()) for p in (
+    "more than", "fewer than", "less than", "greater than", "at least", "at most", "up to",
+    "as many as", "as much as", "as few as", "no fewer than", "no less than", "not less than",
+    "upwards of", "in excess of", "close to", "nearly", "almost", "about", "around", "some",
+    "roughly", "approximately", "an estimated", "estimated", "over", "under", "just over",
+    "just under", "well over", "an", "a", "the", "between", "perhaps", "possibly",
+))
+NUMBER_WORDS = frozenset({
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
+    "ninety", "hundred", "thousand", "million", "billion", "dozen", "dozens", "hundreds",
+    "thousands", "half",
+})
+# Modal cues that make a figure a projection or condition (narrower than for statuses:
+# "officials warned that Russia has 100,000 troops" still asserts the figure).
+QUANTITY_MODALS = frozenset({
+    "could", "may", "might", "would", "should", "will", "can", "if", "unless", "whether",
+    "potential", "potentially", "possible", "possibly", "plan", "plans", "planning",
+    "planned", "expected", "expects", "aims", "hypothetical", "scenario", "eventually",
+})
+HYPOTHETICAL_MODALITIES = frozenset({
+    "possible", "possibility", "hypothetical", "conditional", "future", "predicted",
+    "prediction", "modal", "uncertain", "planned", "intended", "threat", "threatened",
+    "may", "might", "could", "would", "will", "should", "can", "potential",
+})
+STRONG_MODALS_AFTER = frozenset({"could", "would", "may", "might", "will"})
+# "resumed after being paused": the second state is what came before the news.
+BACKGROUND_BEFORE = frozenset({"after", "following", "before", "since", "until", "previous",
+                               "earlier", "former"})
+QUALIFIER_WORDS = {"approx": "about", "at_least": "more than", "at_most": "up to"}
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRecord:
+    """A claim of the extract stage, as the tracker reads it from `v_claims`."""
+
+    claim_id: int | None
+    kind: str
+    text: str
+    evidence: str | None = None
+    sentence_index: int | None = None
+    start_char: int | None = None
+    end_char: int | None = None
+    value_num: float | None = None
+    value_low: float | None = None
+    value_high: float | None = None
+    unit: str | None = None
+    qualifier: str | None = None
+    subject: str | None = None
+    speaker: str | None = None
+    attributed_to: str | None = None
+    negated: bool | None = None
+    modality: str | None = None
+    extractor_version: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SlotValue:
+    """A slot's value: a number with qualifier and range, a canonical state, or a text."""
+
+    text: str
+    num: float | None = None
+    low: float | None = None
+    qualifier: str | None = None
+    state: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The identity of the value in the developments key (thread, slot, version, value)."""
+        if self.state is not None:
+            return self.state
+        low = "" if self.low is None else f"{self.low:.6g}"
+        num = "" if self.num is None else f"{self.num:.6g}"
+        return f"{self.qualifier or 'exact'}:{low}:{num}"
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One value an article reports for a slot, with who asserts it and the evidence."""
+
+    slot: str
+    value: SlotValue
+    attributed_to: str | None
+    party: str | None
+    evidence: str
+    sentence_index: int
+    claim_id: int | None = None
+    rank: float = 0.0
+
+    def line(self, outlet: str) -> str:
+        """Whose line of figures this is: a party, a named source, or the outlet itself."""
+        if self.party:
+            return self.party
+        if self.attributed_to and self.attributed_to != outlet:
+            return "source:" + " ".join(t.text for t in tokenize(self.attributed_to))
+        return "outlet:" + outlet
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A candidate the tracker set aside, with the reason (kept for tests and debugging)."""
+
+    slot: str
+    text: str
+    reason: str
+
+
+# --- formatting ----------------------------------------------------------------------
+
+
+def format_number(value: float) -> str:
+    """100000 -> "100,000"; 3197.1 -> "3,197.1"."""
+    if abs(value - round(value)) < 1e-9:
+        return f"{int(round(value)):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def describe_quantity(slot: Slot, num: float, low: float | None, qualifier: str | None) -> str:
+    """A figure as a person says it: "more than 130,000 troops", "169,000-190,000 troops"."""
+    label = slot.unit_label or slot.unit or ""
+    if qualifier == "range" and low is not None:
+        figure = f"{format_number(low)}\u2013{format_number(num)}"
+    else:
+        figure = format_number(num)
+        if qualifier in QUALIFIER_WORDS:
+            figure = f"{QUALIFIER_WORDS[qualifier]} {figure}"
+    if not label:
+        return figure
+    return f"{figure}{label}" if label.startswith("%") else f"{figure} {label}"
+
+
+# --- parties -------------------------------------------------------------------------
+
+
+def find_party(thread: Thread, who: str | None) -> str | None:
+    """The party (us, russia, ...) named first in an attribution, if any."""
+    if not who:
+        return None
+    words = [t.text for t in tokenize(who)]
+    best: tuple[int, int, str] | None = None
+    for party, terms in thread.parties:
+        for term in terms:
+            for start, end in find_phrase(words, term.words):
+                candidate = (start, -(end - start), party)
+                if best is None or candidate < best:
+                    best = candidate
+    return best[2] if best else None
+
+
+# --- quantities ----------------------------------------------------------------------
+
+
+def _any_term(words: Sequence[str], terms: Sequence[Term]) -> Term | None:
+    for term in terms:
+        if find_phrase(words, term.words):
+            return term
+    return None
+
+
+def _strip_qualifiers(words: list[str]) -> list[str]:
+    changed = True
+    while changed and words:
+        changed = False
+        for phrase in QUALIFIER_PHRASES:
+            if len(words) >= len(phrase) and tuple(words[-len(phrase):]) == phrase:
+                words = words[:-len(phrase)]
+                changed = True
+                break
+    return words
+
+
+def _is_numberish(word: str) -> bool:
+    return bool(re.fullmatch(r"[\d.]+", word)) or word in NUMBER_WORDS
+
+
+def _locate(claim: ClaimRecord, sentence: str) -> tuple[int, int] | None:
+    folded = fold_chars(sentence)
+    needle = fold_chars(claim.text).strip()
+    if needle:
+        at = folded.find(needle)
+        if at >= 0:
+            return at, at + len(needle)
+    for number in (claim.value_low, claim.value_num, claim.value_high):
+        if number is None:
+            continue
+        for form in (format_number(number), f"{number:g}"):
+            at = folded.find(form)
+            if at >= 0:
+                return at, at + len(form)
+    return None
+
+
+def _find_unit(slot: Slot, words: Sequence[str], start: int, stop: int
+               ) -> tuple[int, int, float] | None:
+    units = [(tuple(name.split()), factor) for name, factor in slot.units]
+    for position in range(start, min(stop, len(words))):
+        for name, factor in sorted(units, key=lambda u: -len(u[0])):
+            if tuple(words[position:position + len(name)]) == name:
+                return position, position + len(name), factor
+    return None
+
+
+# A country named after one of these is a place ("troops near Ukraine"), not an owner.
+LOCATION_WORDS = frozenset({
+    "near", "around", "in", "into", "inside", "on", "at", "along", "to", "toward", "towards",
+    "from", "within", "across", "encircling", "surrounding", "with", "against", "over", "of",
+    "outside", "by", "border", "borders",
+})
+
+
+def _owner(slot: Slot, words: Sequence[str]) -> str | None:
+    """'any' or 'none' for the owner word nearest the end of `words`, None if there is none."""
+    best: tuple[int, str] | None = None
+    for kind, terms in (("any", slot.owner_any), ("none", slot.owner_none)):
+        for term in terms:
+            for start, end in find_phrase(words, term.words):
+                if start > 0 and words[start - 1] in LOCATION_WORDS:
+                    continue
+                if best is None or end > best[0]:
+                    best = (end, kind)
+    return best[1] if best else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    text: ParsedText
+    published_at: dt.datetime | None
+    outlet: str
+
+
+def quantity_observation(thread: Thread, slot: Slot, claim: ClaimRecord, ctx: _Context
+                         ) -> Observation | Rejection:
+    """The observation a quantity claim makes for a quantity slot, or why it makes none."""
+    def reject(reason: str) -> Rejection:
+        return Rejection(slot.name, claim.text, reason)
+
+    sentence, index = _claim_sentence(claim, ctx.text)
+    span = _locate(claim, sentence)
+    if span is None:
+        return reject("claim text not found in its sentence")
+    tokens = tokenize(sentence)
+    words = [t.text for t in tokens]
+    inside = [i for i, t in enumerate(tokens) if t.start >= span[0] and t.end <= span[1]]
+    if not inside:
+        return reject("claim has no words")
+    first, last = inside[0], inside[-1]
+    seg_start, seg_end = segment_at(sentence, tokens[first].start)
+    unit = _unit_from_claim(slot, claim, words, first, last)
+    if unit is None and claim.unit is None:
+        # "put the Russian force at more than 150,000": the counted word comes first.
+        earlier = [i for i, t in enumerate(tokens[:first]) if t.start >= seg_start][-8:]
+        found = _find_unit(slot, words, earlier[0], first) if earlier else None
+        if found is not None:
+            unit = (last + 1, last + 1, found[2])
+    if unit is None:
+        return reject(f"counts {claim.unit or 'something else'}, not {slot.unit}")
+    unit_start, unit_end, factor = unit
+    numbers = [i for i in range(first, unit_start) if _is_numberish(words[i])]
+    number_at = numbers[-1] if numbers else first
+    between = words[number_at + 1:unit_start]
+    before = [t.text for t in tokens[:first] if t.start >= seg_start]
+    before = _strip_qualifiers(before)
+    after = [t.text for t in tokens[unit_end:] if t.end <= seg_end][:3]
+
+    excluded = _any_term(before[-4:], slot.exclude_before) or _any_term(
+        between + after, slot.exclude_after)
+    if excluded:
+        return reject(f"'{excluded.text}' next to the figure: it counts something else")
+    owner = _owner(slot, between) or _owner(slot, before)
+    if owner == "none":
+        return reject("the figure belongs to another party")
+    if slot.near_any and not _any_term(words, slot.near_any):
+        return reject("the sentence does not place it (near_any)")
+    if owner is None and slot.context_any and not _in_context(slot, ctx.text, index, words):
+        return reject("no context word in the sentence, the one before, or the headline")
+    if claim.negated or has_negation(before[-4:]):
+        return reject("negated")
+    modality = (claim.modality or "").lower()
+    if modality in HYPOTHETICAL_MODALITIES or any(w in QUANTITY_MODALS for w in before[-8:]):
+        return reject("hypothetical or projected")
+    when = _past_reference(sentence, seg_start, seg_end, ctx.published_at, slot)
+    if when:
+        return reject(f"about another time ({when})")
+    if _pluperfect_before(before, words[:first]):
+        return reject("background (past perfect)")
+    value = _quantity_value(slot, claim, factor)
+    if value is None:
+        return reject("no number")
+    cited = claim.attributed_to if claim.attributed_to != ctx.outlet else None
+    who = (claim.speaker or cited or find_attribution(sentence[seg_start:seg_end])
+           or find_attribution(sentence))
+    rank = (2.0 if index == TITLE_INDEX else 0.0) + (1.0 if index == 0 else 0.0)
+    return Observation(slot.name, value, who or ctx.outlet, find_party(thread, who), sentence,
+                       index, claim.claim_id, rank)
+
+
+def _unit_from_claim(slot: Slot, claim: ClaimRecord, words: Sequence[str], first: int,
+                     last: int) -> tuple[int, int, float] | None:
+    found = _find_unit(slot, words, first, last + 5)
+    if found is not None:
+        return found
+    if claim.unit:
+        unit_words = " ".join(t.text for t in tokenize(claim.unit))
+        for name, factor in slot.units:
+            if name == unit_words:
+                return last + 1, last + 1, factor
+    return None
+
+
+def _quantity_value(slot: Slot, claim: ClaimRecord, factor: float) -> SlotValue | None:
+    qualifier = claim.qualifier if claim.qualifier in ("approx", "at_least", "at_most",
+                                                       "range") else None
+    low: float | None = None
+    if qualifier == "range" or (claim.value_low is not None and claim.value_high is not None
+                                and claim.value_low != claim.value_high):
+        low = claim.value_low
+        num = claim.value_high if claim.value_high is not None else claim.value_num
+        qualifier = "range"
+    else:
+        num = claim.value_num
+        if num is None:
+            num = claim.value_high if claim.value_high is not None else claim.value_low
+    if num is None:
+        return None
+    num = num * factor
+    low = low * factor if low is not None else None
+    if low is not None and low > num:
+        low, num = num, low
+    return SlotValue(describe_quantity(slot, num, low, qualifier), num=num, low=low,
+                     qualifier=qualifier)
+
+
+def _claim_sentence(claim: ClaimRecord, text: ParsedText) -> tuple[str, int]:
+    if claim.start_char is not None:
+        for sentence in text.sentences:
+            if sentence.start <= claim.start_char < sentence.end:
+                if claim.evidence is None or fold_chars(claim.text) in fold_chars(sentence.text):
+                    return sentence.text, sentence.index
+    if claim.evidence:
+        folded = fold_chars(claim.evidence).strip()
+        for sentence in text.sentences:
+            if folded and (folded in fold_chars(sentence.text)
+                           or fold_chars(sentence.text) in folded):
+                return claim.evidence, sentence.index
+        if text.title and folded == fold_chars(text.title).strip():
+            return claim.evidence, TITLE_INDEX
+        return claim.evidence, claim.sentence_index if claim.sentence_index is not None else 0
+    return claim.text, claim.sentence_index if claim.sentence_index is not None else 0
+
+
+def _in_context(slot: Slot, text: ParsedText, index: int, words: Sequence[str]) -> bool:
+    pools: list[Sequence[str]] = [words, text.title_words]
+    if index > 0:
+        pools.append(text.sentence_words[index - 1])
+    return any(_any_term(pool, slot.context_any) for pool in pools)
+
+
+def _past_reference(sentence: str, seg_start: int, seg_end: int,
+                    published_at: dt.datetime | None, slot: Slot) -> str | None:
+    when = refers_to_past(sentence[seg_start:seg_end], published_at, slot.stale_after_days)
+    if when:
+        return when
+    lead = leading_time_phrase(sentence)
+    if lead and lead != (seg_start, seg_end):
+        return refers_to_past(sentence[lead[0]:lead[1]], published_at, slot.stale_after_days)
+    return None
+
+
+REPORTING_VERBS = frozenset({
+    "said", "says", "told", "posted", "wrote", "announced", "added", "noted", "emphasised",
+    "emphasized", "stressed", "confirmed", "reported", "stated", "tweeted", "insisted",
+    "claimed", "mentioned", "advised",
+})
+
+
+def _pluperfect_before(before: Sequence[str], sentence_before: Sequence[str] = ()) -> bool:
+    """Past perfect right before a mention: background, unless it is reported speech.
+
+    "the talks had been paused since March" looks back; "the minister said the two
+    presidents had agreed on a framework" is the news, shifted into the past by "said".
+    """
+    if not ("had" in before[-2:] or contains_sequence(before[-3:], ("had", "been"))):
+        return False
+    return not any(w in REPORTING_VERBS for w in sentence_before)
+
+
+# --- statuses ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _StatusCandidate:
+    state: str
+    priority: int
+    score: float
+    index: int
+    position: int
+    sentence: str
+    segment: str
+
+
+def status_candidates(slot: Slot, ctx: _Context, claims: Sequence[ClaimRecord] = ()
+                      ) -> tuple[list[_StatusCandidate], list[Rejection]]:
+    """Every state mention in the headline and sentences, after negation, mood and time."""
+    candidates: list[_StatusCandidate] = []
+    rejected: list[Rejection] = []
+    units: list[tuple[int, str, list[Token]]] = []
+    if ctx.text.title:
+        units.append((TITLE_INDEX, ctx.text.title, tokenize(ctx.text.title)))
+    for sentence, tokens in zip(ctx.text.sentences, ctx.text.sentence_tokens, strict=True):
+        units.append((sentence.index, sentence.text, list(tokens)))
+    flagged = [c for c in claims if c.kind == "status"]
+    for index, sentence, tokens in units:
+        words = [t.text for t in tokens]
+        if not _any_term(words, slot.context_any):
+            continue
+        for state in slot.states:
+            for phrase in state.phrases:
+                for start, end in find_phrase(words, phrase.words):
+                    outcome = _read_mention(slot, state, sentence, tokens, start, end, ctx,
+                                            flagged)
+                    if isinstance(outcome, Rejection):
+                        rejected.append(outcome)
+                        continue
+                    seg = segment_at(sentence, tokens[start].start)
+                    seg_words = [t.text for t in tokens if seg[0] <= t.start < seg[1]]
+                    subject = bool(_any_term(seg_words, slot.context_any))
+                    score = ((2.0 if index == TITLE_INDEX else 0.0)
+                             + (1.0 if index == 0 else 0.0) + (1.0 if subject else 0.0))
+                    target = slot.state(outcome)
+                    candidates.append(_StatusCandidate(
+                        outcome, target.priority if target else state.priority, score, index,
+                        tokens[start].start, sentence, sentence[seg[0]:seg[1]]))
+    return candidates, rejected
+
+
+def _read_mention(slot: Slot, state: State, sentence: str, tokens: Sequence[Token],
+                  start: int, end: int, ctx: _Context, claims: Sequence[ClaimRecord]
+                  ) -> str | Rejection:
+    """The state a phrase match stands for once its clause is read, or why it is set aside."""
+    mention = sentence[tokens[start].start:tokens[end - 1].end]
+
+    def reject(reason: str) -> Rejection:
+        return Rejection(slot.name, mention, f"{state.name}: {reason}")
+
+    seg_start, seg_end = segment_at(sentence, tokens[start].start)
+    before = [t.text for t in tokens[:start] if t.start >= seg_start]
+    after = [t.text for t in tokens[end:] if t.end <= seg_end][:3]
+    when = _past_reference(sentence, seg_start, seg_end, ctx.published_at, slot)
+    if when:
+        return reject(f"about another time ({when})")
+    if _pluperfect_before(before, [t.text for t in tokens[:start]]):
+        return reject("background (past perfect)")
+    if any(w in BACKGROUND_BEFORE for w in before[-2:]):
+        return reject("background (after/before/since another event)")
+    if sentence.rstrip().endswith("?"):
+        return reject("a question, not a statement")
+    claim = _smallest_claim(claims, mention, sentence)
+    negated = has_negation(before[-5:]) or bool(claim and claim.negated)
+    modal = (has_modal(before[-8:]) or any(w in STRONG_MODALS_AFTER for w in after)
+             or bool(claim and (claim.modality or "").lower() in HYPOTHETICAL_MODALITIES))
+    outcome = state.name
+    if negated:
+        if state.negated == "drop":
+            return reject("negated")
+        outcome = state.negated if state.negated != "keep" else outcome
+    if modal:
+        target = slot.state(outcome)
+        rule = target.modal if target else state.modal
+        if rule == "drop":
+            return reject("hypothetical")
+        if rule != "keep":
+            outcome = rule
+    return outcome
+
+
+def _smallest_claim(claims: Sequence[ClaimRecord], mention: str, sentence: str
+                    ) -> ClaimRecord | None:
+    """The extract stage's narrowest status clause around a mention, in the same sentence."""
+    needle = fold_chars(mention)
+    here = " ".join(fold_chars(sentence).split())
+    around = [c for c in claims
+              if c.evidence and needle in fold_chars(c.text)
+              and " ".join(fold_chars(c.evidence).split()) == here]
+    return min(around, key=lambda c: len(c.text)) if around else None
+
+
+def choose_current(candidates: Sequence[_StatusCandidate], slot: Slot) -> _StatusCandidate | None:
+    """The state an article reports as current among the states it mentions."""
+    if not candidates:
+        return None
+    best = max(c.score for c in candidates)
+    top = [c for c in candidates if c.score == best]
+    names = {c.state for c in top}
+    superseded = {old for name in names if (s := slot.state(name)) for old in s.supersedes}
+    remaining = [c for c in top if c.state not in superseded] or top
+    # Earliest in the article: the news leads, background follows.
+    chosen = min(remaining, key=lambda c: (c.index != TITLE_INDEX, c.index, c.position))
+    if chosen.index == TITLE_INDEX:
+        body = [c for c in candidates if c.state == chosen.state and c.index != TITLE_INDEX]
+        if body:
+            chosen = min(body, key=lambda c: (c.index, c.position))
+            return _StatusCandidate(chosen.state, chosen.priority, best, chosen.index,
+                                    chosen.position, chosen.sentence, chosen.segment)
+    return chosen
+
+
+def status_observation(thread: Thread, slot: Slot, ctx: _Context,
+                       claims: Sequence[ClaimRecord] = ()) -> tuple[list[Observation], list[Rejection]]:
+    """The one state an article reports as current for a status slot (or none)."""
+    candidates, rejected = status_candidates(slot, ctx, claims)
+    chosen = choose_current(candidates, slot)
+    if chosen is None:
+        return [], rejected
+    who = find_attribution(chosen.segment) or find_attribution(chosen.sentence)
+    value = SlotValue(chosen.state, state=chosen.state)
+    return [Observation(slot.name, value, who or ctx.outlet, find_party(thread, who),
+                        chosen.sentence, chosen.index, None, chosen.score)], rejected
+
+
+# --- text slots ----------------------------------------------------------------------
+
+
+def text_observation(thread: Thread, slot: Slot, ctx: _Context) -> list[Observation]:
+    """The first value a text slot's patterns capture, headline first."""
+    units = [(TITLE_INDEX, ctx.text.title)] if ctx.text.title else []
+    units += [(s.index, s.text) for s in ctx.text.sentences]
+    for index, sentence in units:
+        if slot.context_any and not _any_term([t.text for t in tokenize(sentence)],
+                                              slot.context_any):
+            continue
+        for pattern in slot.patterns:
+            match = re.search(pattern, sentence, re.IGNORECASE)
+            if match and match.group("value"):
+                seg = segment_at(sentence, match.start())
+                if _past_reference(sentence, seg[0], seg[1], ctx.published_at, slot):
+                    continue
+                text = " ".join(match.group("value").split())
+                who = find_attribution(sentence)
+                value = SlotValue(text, state=" ".join(t.text for t in tokenize(text)))
+                return [Observation(slot.name, value, who or ctx.outlet,
+                                    find_party(thread, who), sentence, index)]
+    return []
+
+
+# --- one article, one thread ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleReading:
+    """What one version says for one thread: observations, and what was set aside."""
+
+    observations: tuple[Observation, ...]
+    rejections: tuple[Rejection, ...]
+
+
+def read_article(thread: Thread, text: ParsedText, claims: Sequence[ClaimRecord],
+                 published_at: dt.datetime | None, outlet: str) -> ArticleReading:
+    """Every slot value the article reports as current for `thread` (one per slot and line)."""
+    ctx = _Context(text, published_at, outlet)
+    observations: list[Observation] = []
+    rejections: list[Rejection] = []
+    for slot in thread.slots:
+        if slot.type == "status":
+            found, rejected = status_observation(thread, slot, ctx, claims)
+            observations += found
+            rejections += rejected
+        elif slot.type == "text":
+            observations += text_observation(thread, slot, ctx)
+        else:
+            found_q: list[Observation] = []
+            for claim in claims:
+                if claim.kind != "quantity":
+                    continue
+                outcome = quantity_observation(thread, slot, claim, ctx)
+                if isinstance(outcome, Rejection):
+                    rejections.append(outcome)
+                else:
+                    found_q.append(outcome)
+            observations += _one_per_line(found_q, outlet)
+    return ArticleReading(tuple(observations), tuple(rejections))
+
+
+def _one_per_line(found: Sequence[Observation], outlet: str) -> list[Observation]:
+    """An article gives one figure per source line: the most prominent, then the first."""
+    best: dict[str, Observation] = {}
+    for obs in sorted(found, key=lambda o: (-o.rank, o.sentence_index != TITLE_INDEX,
+                                            o.sentence_index)):
+        best.setdefault(obs.line(outlet), obs)
+    return sorted(best.values(), key=lambda o: (o.sentence_index, o.value.key))

@@ -1,0 +1,142 @@
+"""How much a document version concerns a thread: a score from 0 to 1 and the reason.
+
+The score grows with the weight of the thread's terms and entities found, how
+often they occur (logarithmically, so a word repeated twenty times does not
+swamp the rest), a mention in the headline, and the share of sentences that
+mention the thread at all. That last factor is what tells an article about the
+Vienna talks from a report on the Raisi-Putin meeting that mentions Vienna in
+one paragraph out of twenty.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from storywatch.language.cues import (
+    Sentence,
+    Token,
+    find_phrase,
+    fold_chars,
+    split_sentences,
+    tokenize,
+)
+from storywatch.tracking.threads import Term, Thread
+
+# raw evidence at which the strength reaches 1 - 1/e: less for a short item (a headline, a
+# live-blog line, a brief) than for a long article, which mentions everything in passing
+STRENGTH_SCALE = 10.0
+SHORT_SCALE = 3.0
+LONG_ARTICLE_SENTENCES = 25
+# share of sentences mentioning the thread from which coverage counts in full
+FULL_COVERAGE = 0.25
+TITLE_FACTOR = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedText:
+    """A version's headline and body split into sentences and words, once for all threads."""
+
+    title: str
+    title_words: tuple[str, ...]
+    sentences: tuple[Sentence, ...]
+    sentence_tokens: tuple[tuple[Token, ...], ...]
+
+    @property
+    def sentence_words(self) -> list[tuple[str, ...]]:
+        """The words of each sentence."""
+        return [tuple(t.text for t in tokens) for tokens in self.sentence_tokens]
+
+
+def parse_text(title: str | None, body: str) -> ParsedText:
+    """Split a version's text into sentences and words (a body repeating its headline skips it)."""
+    found = split_sentences(body)
+    if found and title and " ".join(fold_chars(found[0].text).split()) == " ".join(
+            fold_chars(title).split()):
+        # Pages often start with their headline: counting it twice would weigh it twice.
+        found = [Sentence(i, s.start, s.end, s.text) for i, s in enumerate(found[1:])]
+    sentences = tuple(found)
+    return ParsedText(
+        title=title or "",
+        title_words=tuple(t.text for t in tokenize(title or "")),
+        sentences=sentences,
+        sentence_tokens=tuple(tuple(tokenize(s.text)) for s in sentences),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Relevance:
+    """A thread's relevance score for one version, and why."""
+
+    thread_slug: str
+    score: float
+    is_relevant: bool
+    matched_terms: tuple[tuple[str, int], ...]
+    matched_entities: tuple[tuple[str, int], ...]
+    reason: str
+
+
+def count_term(text: ParsedText, term: Term, words_by_sentence: Sequence[tuple[str, ...]]) -> tuple[int, int, set[int]]:
+    """(body mentions, headline mentions, indexes of the sentences mentioning) of a term."""
+    body = 0
+    where: set[int] = set()
+    for index, words in enumerate(words_by_sentence):
+        found = len(find_phrase(words, term.words))
+        if found:
+            body += found
+            where.add(index)
+    title = len(find_phrase(text.title_words, term.words))
+    return body, title, where
+
+
+def score_relevance(thread: Thread, text: ParsedText,
+                    entities: Mapping[str, int] | None = None) -> Relevance:
+    """Score how much `text` concerns `thread` (entities: canonical name -> mentions)."""
+    words = text.sentence_words
+    entity_counts = {fold_chars(k): v for k, v in (entities or {}).items()}
+    rules = thread.match
+
+    def present(term: Term) -> bool:
+        if term.is_entity:
+            return entity_counts.get(fold_chars(term.text), 0) > 0
+        body, title, _ = count_term(text, term, words)
+        return body + title > 0
+
+    missing = [group for group in rules.all_of if not any(present(t) for t in group)]
+    if missing:
+        needed = " or ".join(t.text for t in missing[0])
+        return Relevance(thread.slug, 0.0, False, (), (), f"does not mention {needed}")
+    excluded = [t.text for t in rules.none_of if present(t)]
+    if excluded:
+        return Relevance(thread.slug, 0.0, False, (), (), f"mentions {excluded[0]} (none_of)")
+
+    raw = 0.0
+    covered: set[int] = set()
+    terms: list[tuple[str, int]] = []
+    found_entities: list[tuple[str, int]] = []
+    for term in rules.any_of:
+        if term.is_entity:
+            count = entity_counts.get(fold_chars(term.text), 0)
+            if count:
+                raw += term.weight * (1 + math.log(count))
+                found_entities.append((term.text, count))
+            continue
+        body, title, where = count_term(text, term, words)
+        if body:
+            raw += term.weight * (1 + math.log(body))
+            covered |= where
+        if title:
+            raw += term.weight * TITLE_FACTOR
+        if body or title:
+            terms.append((term.text, body + title))
+    length = min(1.0, len(words) / LONG_ARTICLE_SENTENCES)
+    strength = 1 - math.exp(-raw / (SHORT_SCALE + (STRENGTH_SCALE - SHORT_SCALE) * length))
+    share = len(covered) / len(words) if words else (1.0 if terms else 0.0)
+    coverage = min(1.0, share / FULL_COVERAGE)
+    score = round(strength * (0.4 + 0.6 * coverage), 4)
+    parts = [f"{name}\u00d7{count}" for name, count in sorted(terms, key=lambda t: -t[1])]
+    parts += [f"entity {name}\u00d7{count}" for name, count in found_entities]
+    reason = (f"score {score:.2f} (min {rules.min_score:.2f}): " + ", ".join(parts[:12])
+              + f"; {len(covered)} of {len(words)} sentences") if parts else "no thread terms"
+    return Relevance(thread.slug, score, score >= rules.min_score, tuple(terms),
+                     tuple(found_entities), reason)

@@ -1,0 +1,186 @@
+"""robots.txt for article pages: fetched through the safe fetcher, cached with an expiry.
+
+Status handling follows RFC 9309: a file that is there (2xx) is parsed; one
+that is "unavailable" (4xx, including 401 and 403) allows everything; one that
+is "unreachable" (5xx, 429, timeouts, broken connections) disallows everything
+until a shorter expiry passes. Only the first 512 KiB are parsed (the RFC's
+minimum). Matching is `urllib.robotparser`'s: the first rule that matches in
+the group for our agent wins, and `*`/`$` patterns are taken literally, which
+can only make storywatch stricter than the site asked, never looser.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+from urllib.parse import urlsplit
+from urllib.robotparser import RobotFileParser
+
+from storywatch.store.db import Connection
+from storywatch.web.transport import FetchError
+
+
+class RobotsResponse(Protocol):
+    status: int
+    text: str | None
+
+
+class Fetcher(Protocol):
+    """What robots.txt needs of `storywatch.web.fetch.Fetcher` (which holds a `Robots`)."""
+
+    def fetch(self, url: str, *, accept: str, expect_text: bool) -> RobotsResponse: ...
+
+AGENT = "storywatch"
+PARSE_LIMIT = 512 * 1024
+FOUND_TTL = timedelta(hours=24)
+UNREACHABLE_TTL = timedelta(minutes=30)
+# Reasons that say nothing about the site's wishes: they propagate instead of being cached.
+PROPAGATED_REASONS = {"private_address", "scheme", "url", "backoff", "resolve"}
+
+
+@dataclass(frozen=True, slots=True)
+class RobotsEntry:
+    """One origin's robots.txt, or the verdict when it has none."""
+
+    verdict: str  # 'parsed', 'allow_all' or 'disallow_all'
+    status: int | None
+    body: str | None
+    fetched_at: datetime
+    expires_at: datetime
+
+
+class RobotsCache(Protocol):
+    """Where robots.txt entries are kept between fetches."""
+
+    def get(self, origin: str) -> RobotsEntry | None:
+        """The unexpired entry for `origin`, if any."""
+        ...
+
+    def put(self, origin: str, entry: RobotsEntry) -> None:
+        """Store `entry` for `origin`, replacing any older one."""
+        ...
+
+
+class MemoryRobotsCache:
+    """A RobotsCache for one process."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, RobotsEntry] = {}
+
+    def get(self, origin: str) -> RobotsEntry | None:
+        """The unexpired entry for `origin`, if any."""
+        entry = self._entries.get(origin)
+        return entry if entry and entry.expires_at > datetime.now(UTC) else None
+
+    def put(self, origin: str, entry: RobotsEntry) -> None:
+        """Store `entry` for `origin`, replacing any older one."""
+        self._entries[origin] = entry
+
+
+SELECT_ROBOTS = """
+select verdict, status, body, fetched_at, expires_at
+from robots_cache
+where origin = %s and expires_at > now()
+"""
+
+UPSERT_ROBOTS = """
+insert into robots_cache (origin, verdict, status, body, fetched_at, expires_at)
+values (%s, %s, %s, %s, %s, %s)
+on conflict (origin) do update
+set verdict = excluded.verdict,
+    status = excluded.status,
+    body = excluded.body,
+    fetched_at = excluded.fetched_at,
+    expires_at = excluded.expires_at
+"""
+
+
+class PgRobotsCache:
+    """A RobotsCache in the `robots_cache` table, shared by every worker.
+
+    Give it a connection of its own (each call commits), or PgPoliteness's with its lock.
+    """
+
+    def __init__(self, conn: Connection, *, lock: threading.Lock | None = None) -> None:
+        self.conn = conn
+        # Pass the lock of whatever else uses `conn` (PgPoliteness.lock), so transactions never interleave.
+        self._lock = lock or threading.Lock()
+
+    def get(self, origin: str) -> RobotsEntry | None:
+        """The unexpired entry for `origin`, if any."""
+        with self._lock, self.conn, self.conn.cursor() as cur:
+            cur.execute(SELECT_ROBOTS, (origin,))
+            row = cur.fetchone()
+        return RobotsEntry(*row) if row else None
+
+    def put(self, origin: str, entry: RobotsEntry) -> None:
+        """Store `entry` for `origin`, replacing any older one."""
+        with self._lock, self.conn, self.conn.cursor() as cur:
+            cur.execute(
+                UPSERT_ROBOTS,
+                (
+                    origin,
+                    entry.verdict,
+                    entry.status,
+                    entry.body,
+                    entry.fetched_at,
+                    entry.expires_at,
+                ),
+            )
+
+
+def origin_of(url: str) -> str:
+    """scheme://host[:port] of `url`, the unit robots.txt applies to."""
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{(parts.netloc.rsplit('@', 1)[-1]).lower()}"
+
+
+def entry_from_status(status: int, text: str | None, now: datetime) -> RobotsEntry:
+    """The cache entry for a robots.txt answered with HTTP `status`."""
+    if 200 <= status < 300:
+        return RobotsEntry("parsed", status, (text or "")[:PARSE_LIMIT], now, now + FOUND_TTL)
+    if 400 <= status < 500 and status != 429:
+        return RobotsEntry("allow_all", status, None, now, now + FOUND_TTL)
+    return RobotsEntry("disallow_all", status, None, now, now + UNREACHABLE_TTL)
+
+
+def entry_allows(entry: RobotsEntry, url: str, agent: str = AGENT) -> bool:
+    """True when `entry` lets `agent` fetch `url`."""
+    if entry.verdict != "parsed":
+        return entry.verdict == "allow_all"
+    parser = RobotFileParser()
+    parser.parse((entry.body or "").splitlines())
+    return parser.can_fetch(agent, url)
+
+
+class Robots:
+    """Answers "may storywatch fetch this URL?", fetching and caching robots.txt as needed."""
+
+    def __init__(self, cache: RobotsCache) -> None:
+        self.cache = cache
+
+    def allows(self, fetcher: Fetcher, url: str) -> bool:
+        """True when the robots.txt of `url`'s origin lets storywatch fetch it."""
+        origin = origin_of(url)
+        entry = self.cache.get(origin)
+        if entry is None:
+            entry = self.fetch_entry(fetcher, origin)
+            self.cache.put(origin, entry)
+        return entry_allows(entry, url)
+
+    def fetch_entry(self, fetcher: Fetcher, origin: str) -> RobotsEntry:
+        """Fetch `origin`/robots.txt and turn the outcome into a cache entry."""
+        now = datetime.now(UTC)
+        try:
+            response = fetcher.fetch(f"{origin}/robots.txt", accept="text/plain", expect_text=False)
+        except FetchError as exc:
+            if exc.reason in PROPAGATED_REASONS:
+                raise
+            return RobotsEntry("disallow_all", None, None, now, now + UNREACHABLE_TTL)
+        if (
+            300 <= response.status < 400
+        ):  # a redirect without a Location, or a 304 we never asked for
+            return RobotsEntry("allow_all", response.status, None, now, now + FOUND_TTL)
+        return entry_from_status(response.status, response.text, now)
