@@ -12,6 +12,9 @@ from dataclasses import dataclass
 
 from storywatch.store.db import Connection
 
+HEADLINE_OPTIONS = 'MaxFragments=2, MinWords=6, MaxWords=28, FragmentDelimiter=" … "'
+TERMINAL_MARKS = ("[", "]")
+
 SEARCH = """
 with matches as (
     select distinct on (v.document_id)
@@ -43,8 +46,7 @@ select
     d.identity,
     ts_headline('english'::regconfig, left(m.body, 200000),
                 websearch_to_tsquery('english'::regconfig, %(query)s),
-                'MaxFragments=2, MinWords=6, MaxWords=28, FragmentDelimiter=" … ", '
-                'StartSel=[, StopSel=]') as passage,
+                %(headline_options)s) as passage,
     m.rank
 from matches as m
 join documents as d on d.document_id = m.document_id
@@ -71,10 +73,19 @@ class Hit:
 
 
 def search_articles(conn: Connection, query: str, *, since: dt.datetime | None = None,
-                    limit: int = 20) -> list[Hit]:
-    """Articles matching `query` (web-search syntax), best first."""
+                    limit: int = 20, marks: tuple[str, str] = TERMINAL_MARKS) -> list[Hit]:
+    """Articles matching `query` (web-search syntax), best first.
+
+    In each hit's passage the matching words stand between `marks` (opening,
+    closing); a page passes marks that cannot be mistaken for text, so that it
+    can escape the passage and highlight the words without trusting either.
+    """
+    if any('"' in mark for mark in marks):
+        raise ValueError("a highlight mark cannot contain a double quote")
+    options = f'{HEADLINE_OPTIONS}, StartSel="{marks[0]}", StopSel="{marks[1]}"'
     with conn.cursor() as cur:
-        cur.execute(SEARCH, {"query": query, "since": since, "limit": limit})
+        cur.execute(SEARCH, {"query": query, "since": since, "limit": limit,
+                             "headline_options": options})
         rows = cur.fetchall()
     conn.rollback()
     return [Hit(int(r[0]), int(r[1]), int(r[2]), r[3], r[4], r[5], r[6], r[7],
