@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The Threads page in a real headless Chromium: log in, open the page, find the developments.
+"""The Threads page in a real headless Chromium: log in, read the page, review, search.
 
 Drives Debian's `chromium` through `chromedriver` over the W3C WebDriver HTTP
 protocol on loopback (plain urllib, no client library). Chromium starts with a
@@ -12,10 +12,20 @@ fresh profile and a host resolver that maps every name except localhost and
    frame, with every thread and its developments (each with evidence and links);
 4. nothing from a feed became markup: no <script> element, and a title that
    contains "<script>" is shown as text (when such an article is stored);
-5. a screenshot of the dashboard is saved and must not be blank (pixel variance).
+5. a screenshot of the dashboard is saved and must not be blank (pixel variance);
+6. the analyst's desk: the latest development that moved a slot is dismissed with a
+   reason, leaves the list, and the slot's state goes back to the value before it;
+   the "dismissed" filter finds it and Reopen brings it (and the state) back;
+   another development is confirmed; a word of a stored article is searched from
+   the page's search box and the first result opens the article page;
+7. over plain HTTP: an anonymous review POST gets 401, a logged-in one without
+   the page's anti-forgery token gets 403, and neither records anything.
+Screenshots of the Threads page, a search result and an article page are saved
+beside OUT.png (OUT-search.png, OUT-article.png).
 
-Run by .ci/celery_e2e.py against the Airflow it started; also runnable alone:
-    .venv/bin/python .ci/browser_threads.py BASE_URL USER PASSWORD OUT.png
+Run by .ci/celery_e2e.py against the Airflow it started, and by .ci/browser_desk.py
+(fixture data only, for the README's screenshots); also runnable alone:
+    .venv/bin/python .ci/browser_threads.py BASE_URL USER PASSWORD OUT.png SEARCH_WORD
 """
 from __future__ import annotations
 
@@ -34,8 +44,14 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT / "plugins"))
+
+from storywatch_airflow import localrun  # noqa: E402
+
 CHROME_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+    "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
     "--window-size=1400,1100", "--disable-dev-shm-usage",
@@ -136,6 +152,21 @@ class WebDriver:
         value = self.call("GET", f"/element/{element}/attribute/{name}")
         return None if value is None else str(value)
 
+    def find_in(self, element: str, css: str) -> list[str]:
+        return [e[ELEMENT] for e in self.call("POST", f"/element/{element}/elements",
+                                              {"using": "css selector", "value": css})]
+
+    def wait_until(self, what: str, check: Any, timeout: float = WAIT) -> Any:
+        """Poll `check()` until it returns something true; that value."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = check()
+            if value:
+                return value
+            time.sleep(0.5)
+        raise BrowserTestFailed(f"{what}: not so after {timeout:.0f} s at "
+                                f"{self.call('GET', '/url')}")
+
     def type(self, element: str, text: str) -> None:
         self.call("POST", f"/element/{element}/value", {"text": text})
 
@@ -144,6 +175,9 @@ class WebDriver:
 
     def frame(self, element: str | None) -> None:
         self.call("POST", "/frame", {"id": {ELEMENT: element} if element else None})
+
+    def resize(self, width: int, height: int) -> None:
+        self.call("POST", "/window/rect", {"width": width, "height": height})
 
     def screenshot(self, path: Path) -> Path:
         path.write_bytes(base64.b64decode(self.call("GET", "/screenshot")))
@@ -242,15 +276,156 @@ def log_in(driver: WebDriver, base_url: str, user: str, password: str) -> None:
         raise BrowserTestFailed("still on the login page after signing in")
 
 
+def check_review_refusals(base_url: str, user: str, password: str) -> None:
+    """A review POST: 401 without a login, 403 logged in but without the page's token."""
+    path = "/storywatch/developments/1/review"
+    form = {"action": "confirm", "csrf_token": "0" * 64}
+    status, _ = localrun.Api(base_url).call("POST", path, form=form)
+    if status != 401:
+        raise BrowserTestFailed(f"an anonymous review POST got HTTP {status}, not 401")
+    api = localrun.Api(base_url)
+    api.log_in(user, password)
+    for fields in (form, {"action": "confirm"}):
+        status, _ = api.call("POST", path, form=fields)
+        if status != 403:
+            raise BrowserTestFailed(f"a review POST without this session's token got HTTP "
+                                    f"{status}, not 403")
+
+
+def _quietly(check: Any) -> Any:
+    """`check()`, or None while the frame is between two pages."""
+    def attempt() -> Any:
+        try:
+            return check()
+        except BrowserTestFailed:
+            return None
+    return attempt
+
+
+def state_of(driver: WebDriver, thread: str, slot: str) -> str:
+    cells = driver.find_all(f'section.thread[data-thread="{thread}"] '
+                            f'tr.slot[data-slot="{slot}"] td.value')
+    if not cells:
+        raise BrowserTestFailed(f"no state row for {thread}/{slot}")
+    return driver.text(cells[0])
+
+
+def development_status(driver: WebDriver, development_id: str) -> str | None:
+    """The status shown for a development, or None when the list does not show it."""
+    found = driver.find_all(f"li#development-{development_id}")
+    return driver.attribute(found[0], "data-status") if found else None
+
+
+def click_and_wait(driver: WebDriver, element: str, what: str, check: Any) -> Any:
+    driver.click(element)
+    return driver.wait_until(what, _quietly(check))
+
+
+def review_from_the_page(driver: WebDriver) -> None:
+    """Dismiss the latest move of a slot, see the state go back, reopen it, confirm another."""
+    candidates = []
+    for item in driver.find_all('li.development[data-sets-state="true"][data-status="open"]'):
+        previous = driver.find_in(item, "span.previous")
+        if previous:
+            candidates.append((item, driver.text(previous[0])))
+    if not candidates:
+        raise BrowserTestFailed("no open development that moved a slot from an earlier value")
+    item, previous = candidates[0]
+    development_id = driver.attribute(item, "data-development-id") or ""
+    thread = driver.attribute(item, "data-thread") or ""
+    slot = driver.attribute(item, "data-slot") or ""
+    value = driver.text(driver.find_in(item, "b.value")[0])
+    if state_of(driver, thread, slot) != value:
+        raise BrowserTestFailed(f"{thread}/{slot} does not show {value!r} as its state")
+
+    reason = "the figure is a misreading of the briefing"
+    driver.type(driver.find_in(item, 'input[name="reason"]')[0], reason)
+    click_and_wait(driver, driver.find_in(item, "button.dismiss")[0],
+                   f"development {development_id} to leave the list",
+                   lambda: driver.find_all("form.filters")
+                   and development_status(driver, development_id) is None)
+    now = state_of(driver, thread, slot)
+    print(f"  dismissed #{development_id} ({thread}/{slot} {value!r}): state now {now!r}",
+          flush=True)
+    if now != previous:
+        raise BrowserTestFailed(f"after dismissing {value!r}, {thread}/{slot} shows {now!r}, "
+                                f"not the earlier {previous!r}")
+
+    driver.click(driver.wait_for('form.filters select[name="status"] option[value="dismissed"]')[0])
+    item = click_and_wait(driver, driver.find_all("form.filters button[type=submit]")[0],
+                          "the dismissed filter to show it",
+                          lambda: driver.find_all(f"li#development-{development_id}"))[0]
+    if reason not in driver.text(item) or "dismissed by" not in driver.text(item):
+        raise BrowserTestFailed(f"the dismissed development does not show who and why: "
+                                f"{driver.text(item)!r}")
+    click_and_wait(driver, driver.find_in(item, "button.reopen")[0], "the reopen to go through",
+                   lambda: driver.find_all("form.filters")
+                   and development_status(driver, development_id) is None)
+    click_and_wait(driver, driver.find_all('form.filters a[href="threads"]')[0],
+                   "the default list to show it again",
+                   lambda: development_status(driver, development_id) == "open")
+    if state_of(driver, thread, slot) != value:
+        raise BrowserTestFailed(f"after reopening, {thread}/{slot} does not show {value!r}")
+    print(f"  reopened #{development_id}: state {value!r} again", flush=True)
+
+    others = [e for e in driver.find_all('li.development[data-status="open"]')
+              if driver.attribute(e, "data-development-id") != development_id]
+    if not others:
+        raise BrowserTestFailed("no second open development to confirm")
+    other_id = driver.attribute(others[0], "data-development-id") or ""
+    click_and_wait(driver, driver.find_in(others[0], "button.confirm")[0],
+                   f"development {other_id} to show as confirmed",
+                   lambda: development_status(driver, other_id) == "confirmed")
+    print(f"  confirmed #{other_id}", flush=True)
+
+
+def search_and_open(driver: WebDriver, word: str, search_shot: Path, article_shot: Path) -> None:
+    """Search `word` from the page's box, then open the first result's article page."""
+    driver.type(driver.wait_for('header.desk input[name="q"]')[0], word)
+    hits = click_and_wait(driver, driver.find_all("header.desk button[type=submit]")[0],
+                          f"results for {word!r}", lambda: driver.find_all("li.hit"))
+    marked = [driver.text(m) for m in driver.find_in(hits[0], "mark")]
+    if not marked:
+        raise BrowserTestFailed(f"the first result for {word!r} marks no matching word")
+    link = driver.find_in(hits[0], "a.article")[0]
+    title = driver.text(link)
+    print(f"  search {word!r}: {len(hits)} result(s); first {title!r}, marked {marked[:3]}",
+          flush=True)
+    driver.frame(None)
+    driver.screenshot(search_shot)
+    driver.frame(driver.wait_for("iframe")[0])
+    click_and_wait(driver, driver.wait_for("li.hit a.article")[0], "the article page",
+                   lambda: driver.find_all("li.version"))
+    heading = driver.text(driver.find_all("h1")[0])
+    if heading != title:
+        raise BrowserTestFailed(f"the article page is titled {heading!r}, not {title!r}")
+    sections = [driver.attribute(e, "id") for e in driver.find_all("h2[id]")]
+    if sections[:2] != ["versions", "developments"] or "claims" not in sections:
+        raise BrowserTestFailed(f"the article page lacks a section: {sections}")
+    driver.frame(None)
+    driver.screenshot(article_shot)
+
+
+def sibling(screenshot: Path, name: str) -> Path:
+    return screenshot.with_name(f"{screenshot.stem}-{name}{screenshot.suffix}")
+
+
 def run(base_url: str, user: str, password: str, screenshot: Path, *,
-        expect_developments: bool = True, expect_literal_script: bool = False) -> Path:
-    """The whole browser test; the screenshot's path."""
+        expect_developments: bool = True, expect_literal_script: bool = False,
+        search_word: str | None = None, screenshot_thread: str | None = None) -> Path:
+    """The whole browser test; the Threads page screenshot's path (the others beside it).
+
+    With `search_word`, the analyst's desk too: review, search, article page; the
+    Threads page is then shot taller, filtered to `screenshot_thread` when given.
+    """
     if not (shutil.which("chromium") and shutil.which("chromedriver")):
         raise BrowserTestFailed("chromium and chromedriver are not installed "
                                 "(apt-get install chromium chromium-driver)")
     check_anonymous_is_refused(base_url)
+    check_review_refusals(base_url, user, password)
     work = Path(tempfile.mkdtemp(prefix="sw-chromium-", dir="/tmp"))
     driver = WebDriver(work / "profile", screenshot.with_suffix(".chromedriver.log"))
+    shots = [screenshot]
     try:
         log_in(driver, base_url, user, password)
         driver.open(base_url + "/plugin/threads")
@@ -281,26 +456,47 @@ def run(base_url: str, user: str, password: str, screenshot: Path, *,
             raise BrowserTestFailed("the article titled '<script>...' is not shown as text")
         charts = driver.find_all("figure.chart svg")
         print(f"  charts: {len(charts)}", flush=True)
+        if search_word:
+            review_from_the_page(driver)
+            click_and_wait(driver, driver.find_all('header.desk a[href="threads"]')[0],
+                           "the Threads page again", lambda: driver.find_all("section.thread"))
+            if screenshot_thread:
+                driver.click(driver.wait_for(f'form.filters select[name="thread"] '
+                                             f'option[value="{screenshot_thread}"]')[0])
+                click_and_wait(driver, driver.find_all("form.filters button[type=submit]")[0],
+                               f"the page filtered to {screenshot_thread}",
+                               lambda: [driver.attribute(e, "data-thread") for e in
+                                        driver.find_all("section.thread")] == [screenshot_thread])
+            driver.resize(1400, 1500)
         driver.frame(None)
         driver.screenshot(screenshot)
+        if search_word:
+            driver.resize(1400, 1000)
+        if search_word:
+            shots += [sibling(screenshot, "search"), sibling(screenshot, "article")]
+            driver.frame(driver.wait_for("iframe")[0])
+            search_and_open(driver, search_word, shots[1], shots[2])
     finally:
         driver.quit()
         shutil.rmtree(work, ignore_errors=True)
-    spread = pixel_stddev(screenshot)
-    print(f"  screenshot {screenshot}: grey-level standard deviation {spread:.1f}", flush=True)
-    if spread < MIN_PIXEL_STDDEV:
-        raise BrowserTestFailed(f"the screenshot looks blank (standard deviation {spread:.1f})")
+    for shot in shots:
+        spread = pixel_stddev(shot)
+        print(f"  screenshot {shot}: grey-level standard deviation {spread:.1f}", flush=True)
+        if spread < MIN_PIXEL_STDDEV:
+            raise BrowserTestFailed(f"the screenshot {shot} looks blank "
+                                    f"(standard deviation {spread:.1f})")
     return screenshot
 
 
 def main() -> int:
-    if len(sys.argv) != 5:
+    if len(sys.argv) not in (5, 6):
         print(__doc__, file=sys.stderr)
         return 2
-    base_url, user, password, out = sys.argv[1:]
+    base_url, user, password, out = sys.argv[1:5]
     try:
-        run(base_url.rstrip("/"), user, password, Path(out))
-    except BrowserTestFailed as exc:
+        run(base_url.rstrip("/"), user, password, Path(out),
+            search_word=sys.argv[5] if len(sys.argv) == 6 else None)
+    except (BrowserTestFailed, localrun.StorywatchError) as exc:
         print(f"FAIL: {exc}", file=sys.stderr)
         return 1
     print("PASSED", flush=True)

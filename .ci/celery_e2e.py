@@ -17,7 +17,8 @@ then writes the digests. Before the seed, an article whose title carries a
 
 With --browser (the default when chromium and chromedriver are installed) the
 browser test (.ci/browser_threads.py) then runs against this same Airflow, so
-CI starts Airflow once for both. At the end every process started here is
+CI starts Airflow once for both: reading the Threads page, then reviewing,
+searching and opening an article from it. At the end every process started here is
 stopped, both databases are dropped and the Redis database is flushed.
 
 Exit status 0 when everything held, 1 otherwise. Usage:
@@ -75,6 +76,8 @@ borders, a US official said on Monday, up from about 100,000 a few weeks ago.
 
 The official said more units had arrived in Belarus over the weekend.
 """
+# A word of the hostile article: the browser test searches it and opens the result.
+HOSTILE_SEARCH_WORD = "Belarus"
 WORKER_CONCURRENCY = 2
 DAGS_UNDER_TEST = ("storywatch_seed", "storywatch_process", "storywatch_digest")
 RUN_STATES_DONE = {"success", "failed"}
@@ -455,7 +458,8 @@ def exercise(args: argparse.Namespace, home: Path) -> None:
                 shot = browser_threads.run(api.base_url, localrun.ADMIN_USER,
                                            env["AIRFLOW_ADMIN_PASSWORD"], home / "threads.png",
                                            expect_developments="developments" in found,
-                                           expect_literal_script="developments" in found)
+                                           expect_literal_script="developments" in found,
+                                           search_word=HOSTILE_SEARCH_WORD)
                 mark(f"browser test passed (screenshot {shot})")
                 if args.screenshot:
                     shutil.copy(shot, args.screenshot)

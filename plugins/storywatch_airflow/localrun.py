@@ -27,6 +27,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -331,11 +332,20 @@ class Api:
         self.base_url = base_url
         self.token: str | None = None
 
-    def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        """(status, decoded JSON or None) of one request; HTTP errors are statuses, not exceptions."""
-        data = json.dumps(body).encode() if body is not None else None
+    def call(self, method: str, path: str, body: Any = None, *,
+             form: Mapping[str, str] | None = None) -> tuple[int, Any]:
+        """(status, decoded JSON or None) of one request; HTTP errors are statuses, not exceptions.
+
+        `body` goes as JSON; `form`, instead, as an urlencoded form (as a browser posts one).
+        """
+        if form is not None:
+            data = urllib.parse.urlencode(form).encode()
+            content_type = "application/x-www-form-urlencoded"
+        else:
+            data = json.dumps(body).encode() if body is not None else None
+            content_type = "application/json"
         request = urllib.request.Request(self.base_url + path, data=data, method=method)
-        request.add_header("Content-Type", "application/json")
+        request.add_header("Content-Type", content_type)
         if self.token:
             request.add_header("Authorization", f"Bearer {self.token}")
         try:

@@ -27,8 +27,8 @@ RANGE_BAND = "#90cdf4"
 # Colours of a status slot's states, in the order they first appear.
 STATE_COLOURS = ("#3182ce", "#38a169", "#d69e2e", "#e53e3e", "#805ad5", "#319795", "#dd6b20",
                  "#718096")
-WIDTH, LEFT, RIGHT = 640, 70, 16
-QUANTITY_HEIGHT, TOP, BOTTOM = 190, 12, 28
+WIDTH, LEFT, RIGHT = 560, 70, 16
+QUANTITY_HEIGHT, TOP, BOTTOM = 150, 12, 28
 STATUS_HEIGHT, ROW_TOP, ROW_HEIGHT = 74, 14, 22
 
 
@@ -67,7 +67,8 @@ class Axis:
         start, end = min(m.at for m in marks), max(m.at for m in marks)
         if end - start < dt.timedelta(days=2):
             start, end = start - dt.timedelta(days=1), end + dt.timedelta(days=1)
-        return cls(start, end)
+        # Room after the last observation, so that a state set last still shows as a span.
+        return cls(start, end + max((end - start) * 0.08, dt.timedelta(days=1)))
 
     def x(self, moment: dt.datetime) -> float:
         span = (self.end - self.start).total_seconds()
