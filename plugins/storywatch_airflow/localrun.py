@@ -29,7 +29,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -52,6 +52,7 @@ COMPONENTS = {
 }
 AIRFLOW_DATABASE = "airflow"
 ADMIN_USER = "admin"
+TOKEN_PATH = "/auth/token"
 DEFAULT_PORT = 8080
 PORT_VARIABLE = "STORYWATCH_AIRFLOW_PORT"
 HTTP_POOL = "storywatch_http"
@@ -325,6 +326,19 @@ def tail(path: Path, lines: int = 15) -> str:
 
 
 # -- the REST API -------------------------------------------------------------------
+def access_token(post_json: Callable[[str, Any], tuple[int, Any]], user: str,
+                 password: str) -> str:
+    """Log in to Airflow's API as `user` through `post_json(path, body) -> (status, JSON)`; the JWT.
+
+    The one login of this repository's tools and tests, whatever carries the request
+    (urllib here, a TestClient in the tests).
+    """
+    status, body = post_json(TOKEN_PATH, {"username": user, "password": password})
+    if status not in (200, 201) or not isinstance(body, dict) or "access_token" not in body:
+        raise StorywatchError(f"could not log in to the Airflow API as {user} (HTTP {status})")
+    return str(body["access_token"])
+
+
 class Api:
     """Just enough of Airflow's REST API (v2, JWT from /auth/token) for start-up."""
 
@@ -371,10 +385,7 @@ class Api:
 
     def log_in(self, user: str, password: str) -> None:
         """Get a JWT for `user`."""
-        status, body = self.call("POST", "/auth/token", {"username": user, "password": password})
-        if status not in (200, 201) or not body or "access_token" not in body:
-            raise StorywatchError(f"could not log in to the Airflow API as {user} (HTTP {status})")
-        self.token = body["access_token"]
+        self.token = access_token(lambda path, body: self.call("POST", path, body), user, password)
 
     def has_dag(self, dag_id: str) -> bool:
         """True once the dag-processor has parsed `dag_id`."""

@@ -40,7 +40,7 @@ from markupsafe import Markup
 from storywatch.errors import StorywatchError
 from storywatch.reports import dashboard, timeline
 from storywatch.store.db import Connection
-from storywatch.tracking.review import review_development
+from storywatch.tracking.review import UnknownDevelopment, review_development
 
 URL_PREFIX = "/storywatch"
 SAFE_SCHEMES = ("http://", "https://")
@@ -251,7 +251,8 @@ def review(development_id: int, request: Request, user: GetUserDep, form: Posted
         result = review_development(conn, development_id, action, reviewed_by=user.get_name(),
                                     reason=reason)
     except StorywatchError as exc:
-        return _page("refused.html", status_code=404 if "no development" in str(exc) else 400,
+        return _page("refused.html",
+                     status_code=404 if isinstance(exc, UnknownDevelopment) else 400,
                      message=str(exc), back="../../threads?" + filter_query(filters),
                      root="../../")
     log.info("development %s: %s by %s%s", development_id, action, result.reviewed_by,

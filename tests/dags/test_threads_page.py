@@ -69,9 +69,13 @@ def client(airflow_db: Path, storywatch_connection: str, tmp_path: Path,
 
 def _log_in(client: Any) -> str:
     """Log in as the dashboard does: the JWT goes into the `_token` cookie; the token."""
-    reply = client.post("/auth/token", json={"username": "admin", "password": PASSWORD})
-    assert reply.status_code in (200, 201), reply.text
-    token = str(reply.json()["access_token"])
+    from storywatch_airflow.localrun import access_token
+
+    def post_json(path: str, body: Any) -> tuple[int, Any]:
+        reply = client.post(path, json=body)
+        return reply.status_code, reply.json()
+
+    token = access_token(post_json, "admin", PASSWORD)
     client.cookies.set("_token", token)
     return token
 

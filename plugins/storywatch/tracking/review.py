@@ -118,6 +118,10 @@ def render_table(rows: Sequence[dict[str, Any]]) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
+class UnknownDevelopment(StorywatchError):
+    """The development to review does not exist."""
+
+
 @dataclass(frozen=True, slots=True)
 class Review:
     """A recorded review."""
@@ -145,7 +149,7 @@ def review_development(conn: Connection, development_id: int, action: str, *,
             cur.execute(DEVELOPMENT, (development_id,))
             row = cur.fetchone()
             if row is None:
-                raise StorywatchError(f"no development {development_id}")
+                raise UnknownDevelopment(f"no development {development_id}")
             slot_id = int(row[1])
             cur.execute(LATEST_REVIEW, (development_id,))
             latest = cur.fetchone()
