@@ -324,6 +324,8 @@ def test_dismiss_reopen_and_confirm_from_the_page(client: Any, conn: db.Connecti
     page = client.get("/storywatch/threads?thread=ukraine-buildup").text
     assert latest_id not in _developments(page)
     assert _state(page, "ukraine-buildup", "troop_estimate") == before
+    chart = page[page.index('<figure class="chart slot-quantity" data-slot="troop_estimate">'):]
+    assert chart[:chart.index("</figure>")].count('class="development dismissed"') == 1
     dismissed = client.get("/storywatch/threads?status=dismissed").text
     assert list(_developments(dismissed)) == [latest_id]
     assert "(dismissed by admin" in dismissed and "misread figure" in dismissed
@@ -458,3 +460,5 @@ def test_without_threads_the_page_says_what_to_do(client: Any, conn: db.Connecti
     _log_in(client)
     page = client.get("/storywatch/threads").text
     assert "storywatch threads sync" in page
+    assert client.get("/storywatch/nowhere").status_code == 404
+    assert client.get("/storywatch/threads?thread=no-such-thread").status_code == 200

@@ -41,9 +41,19 @@ order by thread_slug, slot
 """
 TIMELINE = """
 select tl.thread_slug, tl.slot, tl.ordered_at, tl.value_text, tl.value_num, tl.value_low,
-       tl.qualifier, tl.attributed_to, tl.source, tl.development_kind, d.status
+       tl.qualifier, tl.attributed_to, tl.source, tl.development_kind,
+       case when tl.development_id is null then null
+            when lr.action = 'confirm' then 'confirmed'
+            when lr.action = 'dismiss' then 'dismissed'
+            else 'open' end as status
 from v_thread_timeline as tl
-left join v_developments as d on d.development_id = tl.development_id
+-- the latest review decides the status, as in v_developments (through the reviews index)
+left join lateral (
+    select r.action from development_reviews as r
+    where r.development_id = tl.development_id
+    order by r.reviewed_at desc, r.development_review_id desc
+    limit 1
+) as lr on true
 where %(thread)s::text is null or tl.thread_slug = %(thread)s
 order by tl.thread_slug, tl.slot, tl.timeline_position
 """
