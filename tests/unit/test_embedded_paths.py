@@ -124,3 +124,8 @@ def test_a_state_root_others_could_write_is_refused(loosen: str, tmp_path: Path,
     server = server_as(tmp_path / "home", state_root, SYSTEM_USER)
     with pytest.raises(DatabaseUnavailable, match="writable by root alone"):
         server._prepare_server_access()
+
+
+def test_removing_the_data_of_a_home_never_started_does_nothing(tmp_path: Path) -> None:
+    EmbeddedServer(tmp_path / "never-made").remove_data()
+    assert not (tmp_path / "never-made").exists()

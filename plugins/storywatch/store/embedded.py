@@ -143,6 +143,8 @@ class EmbeddedServer:
 
     def stop(self, mode: str = "fast") -> None:
         """Stop the server (`fast` disconnects clients; `smart` waits for them)."""
+        if not self.home.exists():
+            return  # never started: nothing to stop, and no lock file to take
         with self._lock():
             if not self.is_running():
                 return
@@ -192,7 +194,8 @@ class EmbeddedServer:
                             "a fresh server (remove that folder if nobody needs it)", folder,
                             self.home)
                 folder = folder.with_name(f"{folder.name}-{secrets.token_hex(3)}")
-            folder.mkdir(mode=0o755)
+            folder.mkdir()
+            folder.chmod(0o755)  # whatever the umask: the server user enters it
             (folder / HOME_FILE).write_text(f"{self.home}\n", encoding="utf-8")
             record.write_text(f"{folder / 'pgdata'}\n", encoding="utf-8")
             return
@@ -212,13 +215,17 @@ class EmbeddedServer:
                     f"{owner}, and {self.home} is a copy of it: delete "
                     f"{self.home / LOCATION_FILE} to give this home a server of its own"
                 )
-        folder.mkdir(mode=0o755, exist_ok=True)
+        if not folder.exists():
+            folder.mkdir()
+            folder.chmod(0o755)
         claim.write_text(f"{self.home}\n", encoding="utf-8")  # a moved home takes its data along
 
     def _ensure_state_root(self) -> None:
         """STATE_ROOT exists, belongs to root and only root may write it; the server user enters it."""
         try:
-            self.state_root.mkdir(mode=0o755, parents=True, exist_ok=True)
+            if not self.state_root.exists():
+                self.state_root.mkdir(parents=True)
+                self.state_root.chmod(0o755)
         except OSError as exc:
             raise DatabaseUnavailable(
                 f"cannot create {self.state_root} for the embedded server's data ({exc.strerror}): "
