@@ -227,3 +227,21 @@ def test_expired_crawl_delay_no_longer_applies():
     politeness.set_crawl_delay("news.test", 30, datetime.now(UTC) - timedelta(seconds=1))
     politeness.reserve("news.test")
     assert politeness.reserve("news.test").wait <= 0.1
+
+
+@pytest.mark.parametrize("token", ["story", "storywatcher", "watch", "storywatch/1.0"])
+def test_a_group_for_another_token_never_binds_storywatch(token):
+    robots = f"User-agent: {token}\nDisallow: /\nCrawl-delay: 60\n\nUser-agent: *\nDisallow: /tmp/\n"
+    entry = entry_from_status(200, robots, datetime.now(UTC))
+    assert entry_allows(entry, "https://news.test/story")
+    assert not entry_allows(entry, "https://news.test/tmp/x")  # the '*' group applies instead
+    assert entry_crawl_delay(entry) is None
+
+
+@pytest.mark.parametrize("line", ["User-agent: StoryWatch", "user agent storywatch",
+                                  "User-Agent: storywatch*  # us", "useragent: storywatch"])
+def test_every_way_of_naming_storywatch_binds_it(line):
+    entry = entry_from_status(200, f"{line}\nDisallow: /ours/\n\nUser-agent: *\nDisallow: /\n",
+                              datetime.now(UTC))
+    assert entry_allows(entry, "https://news.test/story")
+    assert not entry_allows(entry, "https://news.test/ours/x")

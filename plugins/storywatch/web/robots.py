@@ -7,8 +7,10 @@ until a shorter expiry passes. Only the first 512 KiB are parsed (the RFC's
 minimum).
 
 Matching is Protego's (the RFC 9309 parser Scrapy ships): the group whose
-`User-agent` names our product token `storywatch` applies (groups naming it
-twice are merged), else the `*` group, else nothing is disallowed; within it the
+`User-agent` names our product token `storywatch` applies (case-insensitive,
+the whole token: `only_exact_agents` keeps Protego from also taking a prefix
+such as `story`; groups naming it twice are merged), else the `*` group, else
+nothing is disallowed; within it the
 rule with the longest matching path wins, `Allow` on a tie; `*` matches any run
 of characters and a final `$` anchors the end of the path; percent-encodings
 are compared decoded. `urllib.robotparser` is not used: it takes `*` and `$`
@@ -24,6 +26,7 @@ which every worker shares, until the entry expires.
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -161,10 +164,33 @@ def entry_from_status(status: int, text: str | None, now: datetime) -> RobotsEnt
     return RobotsEntry("disallow_all", status, None, now, now + UNREACHABLE_TTL)
 
 
+# A User-agent line as Protego reads it ("User-agent:", "User agent", "useragent"; any case).
+USER_AGENT_LINE = re.compile(r"^(\s*user[- ]?agent\b\s*:?)([^#]*)(.*)$", re.IGNORECASE)
+OTHER_AGENT = "x-storywatch-other"  # a token no group of ours can be confused with
+
+
+def only_exact_agents(body: str, agent: str = AGENT) -> str:
+    """`body` with every User-agent that is neither `*` nor exactly `agent` renamed OTHER_AGENT.
+
+    RFC 9309 matches the product token case-insensitively and as a whole; Protego also
+    takes a group whose token is a prefix of ours (`User-agent: story` would bind
+    storywatch). Renaming keeps the lines, so groups still start and end where they did.
+    """
+    lines = []
+    for line in body.splitlines():
+        match = USER_AGENT_LINE.match(line)
+        if match:
+            token = match.group(2).strip().lower()
+            if token and token != "*" and token.replace("*", "") != agent:
+                line = f"{match.group(1)} {OTHER_AGENT}{match.group(3)}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
 @functools.lru_cache(maxsize=256)
 def parse_rules(body: str) -> Protego:
     """The parsed robots.txt `body` (kept for the next URL of the same site)."""
-    return Protego.parse(body)
+    return Protego.parse(only_exact_agents(body))
 
 
 def entry_allows(entry: RobotsEntry, url: str, agent: str = AGENT) -> bool:
