@@ -120,8 +120,14 @@ def leftovers(pgid: int, home: Path) -> list[str]:
     return found
 
 
+def embedded_pgdata(home: Path) -> Path:
+    """The embedded server's data folder: in the home, or (run as root) the one it records."""
+    record = home / "pgdata-location"
+    return Path(record.read_text().strip()) if record.exists() else home / "pgdata"
+
+
 def embedded_server_running(home: Path) -> bool:
-    pid_file = home / "pgdata" / "postmaster.pid"
+    pid_file = embedded_pgdata(home) / "postmaster.pid"
     if not pid_file.exists():
         return False
     try:
@@ -187,7 +193,7 @@ def stop_and_check(process: subprocess.Popen[bytes], home: Path, start: float) -
     for line in remaining:
         print("    " + line, flush=True)
     if embedded_server_running(home):
-        print(f"    the embedded PostgreSQL server in {home / 'pgdata'}", flush=True)
+        print(f"    the embedded PostgreSQL server in {embedded_pgdata(home)}", flush=True)
     return False
 
 
@@ -240,6 +246,8 @@ def main() -> int:
     if args.keep:
         print(f"kept {home}", flush=True)
     else:
+        if embedded_pgdata(home) != home / "pgdata":  # root: the data's folder outside the home
+            shutil.rmtree(embedded_pgdata(home).parent, ignore_errors=True)
         shutil.rmtree(home, ignore_errors=True)
     say("PASSED: both DAGs succeeded and nothing is left running", start)
     return 0

@@ -14,6 +14,7 @@ import pendulum
 from airflow.sdk import dag, get_current_context, task
 
 from storywatch import stages as pipeline
+from storywatch.progress import LogProgress
 from storywatch_airflow.assets import DOCUMENT_VERSIONS
 from storywatch_airflow.hooks import connect
 
@@ -25,7 +26,8 @@ def storywatch_process():
     @task
     def process_pending() -> dict[str, dict[str, int]]:
         with closing(connect()) as conn:
-            return pipeline.process_pending(conn)
+            # A summary line per batch in the task log: done/total, rate, time left.
+            return pipeline.process_pending(conn, progress=LogProgress(min_interval=10.0))
 
     @task
     def alert_developments() -> int:

@@ -78,7 +78,7 @@ def own_server() -> Iterator[EmbeddedServer]:
         wait_until_ready(server.url())
         yield server
     finally:
-        server.stop()
+        server.remove_data()
         shutil.rmtree(home, ignore_errors=True)
 
 

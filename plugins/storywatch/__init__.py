@@ -10,7 +10,7 @@ the parts it may import (besides itself and this module's `__version__`);
 on any import cycle, and on any import of Airflow.
 
 Layers:
-- basics (settings, errors, text, sentences): basics
+- basics (settings, errors, text, sentences, progress): basics
 - store: basics
 - web: basics, store
 - language: basics

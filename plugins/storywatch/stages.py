@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
+from storywatch.progress import Progress
 from storywatch.store.db import Connection
 from storywatch.store.stagework import Stage, run_stage
 
@@ -39,13 +40,15 @@ STAGE_FACTORIES: list[Callable[[], Stage]] = [_extract_stage, _copies_stage, _tr
 
 
 def process_pending(
-    conn: Connection, *, batch_size: int = 8, only_ids: Sequence[int] | None = None
+    conn: Connection, *, batch_size: int = 8, only_ids: Sequence[int] | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, dict[str, int]]:
     """Run every registered stage over every pending version; counts per stage."""
     results: dict[str, dict[str, int]] = {}
     for factory in STAGE_FACTORIES:
         stage = factory()
-        counts = run_stage(conn, stage, batch_size=batch_size, only_ids=only_ids)
+        counts = run_stage(conn, stage, batch_size=batch_size, only_ids=only_ids,
+                           progress=progress)
         results[stage.name] = counts.as_dict()
-        log.info("stage %s: %s", stage.name, counts.as_dict())
+        log.debug("stage %s: %s", stage.name, counts.as_dict())
     return results

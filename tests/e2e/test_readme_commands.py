@@ -27,7 +27,7 @@ def fresh_home() -> Iterator[Path]:
     try:
         yield home
     finally:
-        EmbeddedServer(home).stop() if (home / "pgdata").exists() else None
+        EmbeddedServer(home).remove_data()
         shutil.rmtree(home, ignore_errors=True)
 
 

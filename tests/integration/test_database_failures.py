@@ -18,8 +18,6 @@ from storywatch.store.embedded import EmbeddedServer
 
 pytestmark = pytest.mark.integration
 
-# mkdtemp folders are mode 0700, which the embedded server's own user cannot enter
-# as root; test homes live in the repo's ignored state folder instead.
 HOMES = REPO_ROOT / ".storywatch" / "test-homes"
 
 
@@ -30,9 +28,7 @@ def home() -> Iterator[Path]:
     try:
         yield path
     finally:
-        server = EmbeddedServer(path)
-        if server.pgdata.exists():
-            server.stop()
+        EmbeddedServer(path).remove_data()
         shutil.rmtree(path, ignore_errors=True)
 
 
@@ -122,11 +118,30 @@ def test_stale_lock_file_of_a_dead_process_is_recovered(home: Path) -> None:
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root runs the server as another user")
-def test_private_parent_folder_is_refused_and_left_untouched(tmp_path: Path) -> None:
+def test_private_parent_folder_works_and_is_left_untouched(tmp_path: Path) -> None:
     private = tmp_path / "private"
     private.mkdir(mode=0o700)
+    home = private / "home"
+    try:
+        result = run_cli("db", "upgrade", STORYWATCH_HOME=str(home))
+        assert result.returncode == 0, result.stderr
+        assert stat.S_IMODE(private.stat().st_mode) == 0o700
+        assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o700
+        server = EmbeddedServer(home)
+        assert server.data_outside_home and not server.is_running()
+        assert (home / "pgdata-location").read_text().strip() == str(server.pgdata)
+    finally:
+        EmbeddedServer(home).remove_data()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root runs the server as another user")
+def test_data_folder_inside_a_private_home_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    private = tmp_path / "private"
+    (private / "home" / "pgdata").mkdir(parents=True)
+    private.chmod(0o700)
     result = run_cli("db", "upgrade", STORYWATCH_HOME=str(private / "home"))
-    assert_one_clear_line(result, "will not change permissions outside STORYWATCH_HOME")
+    assert_one_clear_line(result, "will not change permissions outside STORYWATCH_HOME",
+                          "move ")
     assert stat.S_IMODE(private.stat().st_mode) == 0o700
     assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o700
 

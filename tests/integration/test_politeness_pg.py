@@ -147,3 +147,49 @@ def test_politeness_rows_are_idempotent_per_host(conn, database_url):
                 "insert into host_politeness (host, next_slot_at) values ('one.test', now())"
             )
     conn.rollback()
+
+
+def test_crawl_delay_paces_every_worker_sharing_the_database(conn, database_url, http_server):
+    http_server.robots("User-agent: storywatch\nCrawl-delay: 0.5\n")
+    for i in range(3):
+        http_server.static(f"/a{i}", "a").static(f"/b{i}", "b")
+    # The configured interval is far shorter: the robots.txt delay must be what paces them.
+    fetchers = [
+        connect_fetcher(http_server.settings(host_interval=0.05), database_url) for _ in range(2)
+    ]
+    fetchers[0].fetch(http_server.url("/a0"), check_robots=True)  # reads robots.txt first
+
+    def crawl(fetcher: Fetcher, prefix: str, start: int) -> None:
+        for i in range(start, 3):
+            fetcher.fetch(http_server.url(f"/{prefix}{i}"), check_robots=True)
+
+    threads = [
+        threading.Thread(target=crawl, args=args) for args in ((fetchers[0], "a", 1),
+                                                              (fetchers[1], "b", 0))
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for f in fetchers:
+        f.close()
+    pages = sorted(r.at for r in http_server.requests if r.path != "/robots.txt")
+    assert len(pages) == 6
+    assert pages[-1] - pages[0] >= 0.5 * 5 - 0.1
+    assert http_server.hits("/robots.txt") == 1  # the second worker used the shared entry
+    with conn.cursor() as cur:
+        cur.execute("select crawl_delay, crawl_delay_until > now() + interval '23 hours' "
+                    "from host_politeness")
+        assert cur.fetchall() == [(0.5, True)]
+
+
+def test_longer_crawl_delay_wins_while_both_are_in_force(conn, database_url):
+    politeness = PgPoliteness(db.connect(database_url), 0, max_wait=60)
+    until = datetime.now(UTC) + timedelta(hours=1)
+    politeness.set_crawl_delay("two.test", 3, until)
+    politeness.set_crawl_delay("two.test", 1, until)
+    assert politeness.reserve("two.test").wait == 0
+    assert 2.5 < politeness.reserve("two.test").wait <= 3
+    politeness.set_crawl_delay("gone.test", 30, datetime.now(UTC) - timedelta(seconds=1))
+    politeness.reserve("gone.test")
+    assert politeness.reserve("gone.test").wait < 0.5

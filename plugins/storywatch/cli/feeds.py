@@ -17,6 +17,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from storywatch.cli import progress as cli_progress
 from storywatch.cli.commands import add_command
 from storywatch.errors import StorywatchError
 from storywatch.settings import Settings
@@ -109,9 +110,11 @@ def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
     with db.database_url(settings) as url:
         conn = db.connect(url)
         fetcher = connect_fetcher(settings, url)
+        progress = cli_progress.for_command(args.quiet)
         try:
-            counts = poll_due(conn, fetcher, settings=settings, workers=POLL_WORKERS,
-                              database_url=url)
+            with cli_progress.logs_above_bars(progress):
+                counts = poll_due(conn, fetcher, settings=settings, workers=POLL_WORKERS,
+                                  database_url=url, progress=progress)
         finally:
             fetcher.close()
             conn.close()
@@ -123,8 +126,10 @@ def cmd_revisit(args: argparse.Namespace, settings: Settings) -> int:
     from storywatch.sources.revisit import revisit
     from storywatch.store.raw import purge_raw_responses
 
-    with _session_with_fetcher(settings) as (conn, fetcher):
-        counts = revisit(conn, all_articles=args.all, fetcher=fetcher, settings=settings)
+    progress = cli_progress.for_command(args.quiet)
+    with _session_with_fetcher(settings) as (conn, fetcher), cli_progress.logs_above_bars(progress):
+        counts = revisit(conn, all_articles=args.all, fetcher=fetcher, settings=settings,
+                         progress=progress)
         purged = purge_raw_responses(conn, settings.raw_retention_days)
     print(", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in counts.items())
           + f"; raw bodies purged: {purged}")

@@ -15,6 +15,7 @@ import psycopg2
 
 from storywatch.cli import feeds as cli_feeds
 from storywatch.cli import process as cli_process
+from storywatch.cli import progress as cli_progress
 from storywatch.cli import threads as cli_threads
 from storywatch.cli.commands import add_command
 from storywatch.errors import StorywatchError
@@ -66,8 +67,9 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     missing = [p for p in args.paths if not p.exists()]
     if missing:
         raise StorywatchError(f"no such file or folder: {', '.join(map(str, missing))}")
-    with db.session(settings) as conn:
-        report = ingest_paths(conn, args.paths)
+    progress = cli_progress.for_command(args.quiet)
+    with db.session(settings) as conn, cli_progress.logs_above_bars(progress):
+        report = ingest_paths(conn, args.paths, progress=progress)
     new = len(report.new_versions)
     print(f"{len(report.stored)} files read, {new} new versions, {len(report.failed)} failed")
     for path, reason in report.failed:
@@ -87,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="News monitoring with change tracking. Configuration comes from "
         "STORYWATCH_* environment variables (see the README).",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="log debug detail, and a line per file, feed or article")
     parser.add_argument("-q", "--quiet", action="store_true", help="log warnings and errors only")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

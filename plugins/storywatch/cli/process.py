@@ -5,6 +5,7 @@ import argparse
 import sys
 from typing import Any
 
+from storywatch.cli import progress as cli_progress
 from storywatch.settings import Settings
 from storywatch.store import db
 
@@ -14,8 +15,10 @@ def cmd_process(args: argparse.Namespace, settings: Settings) -> int:
     from storywatch.stages import process_pending
 
     only = args.version_ids or None
-    with db.session(settings) as conn:
-        results = process_pending(conn, batch_size=args.batch_size, only_ids=only)
+    progress = cli_progress.for_command(args.quiet)
+    with db.session(settings) as conn, cli_progress.logs_above_bars(progress):
+        results = process_pending(conn, batch_size=args.batch_size, only_ids=only,
+                                  progress=progress)
     failed = 0
     for stage, counts in results.items():
         print(f"{stage}: {counts['done']} done, {counts['skipped']} skipped, "

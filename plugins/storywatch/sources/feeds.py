@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from storywatch.errors import StorywatchError
+from storywatch.progress import Progress, task
 from storywatch.sources.opml import OpmlList, parse_opml
 from storywatch.store.db import Connection
 from storywatch.web.urls import has_credentials, host_of, is_http_url, without_credentials
@@ -217,6 +218,7 @@ def poll_batch(
 def poll_due(
     conn: Connection, fetcher: Fetcher | None = None, *, settings: Settings | None = None,
     batch_size: int = 50, workers: int = 1, database_url: str | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, int]:
     """Poll every due feed once (what `storywatch poll` does), batch after batch.
 
@@ -231,9 +233,10 @@ def poll_due(
     batches = due_feed_batches(conn, batch_size)
     if workers > 1 and database_url:
         batches = [[feed_id for batch in batches for feed_id in batch]] if batches else []
-    for batch in batches:
-        # due_only: another `storywatch poll` running beside this one may have polled a
-        # listed feed meanwhile (polling.py explains how feeds are claimed).
-        total.add(poll_feeds(conn, batch, fetcher, settings=settings, due_only=True,
-                             workers=workers, database_url=database_url))
+    with task(progress, "poll", sum(len(b) for b in batches), "feed") as shown:
+        for batch in batches:
+            # due_only: another `storywatch poll` running beside this one may have polled a
+            # listed feed meanwhile (polling.py explains how feeds are claimed).
+            total.add(poll_feeds(conn, batch, fetcher, settings=settings, due_only=True,
+                                 workers=workers, database_url=database_url, progress=shown))
     return total.as_dict()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import psycopg2
 
+from storywatch.progress import Progress, task
 from storywatch.sources.article_files import (
     ArticleFile,
     ArticleFileError,
@@ -19,6 +20,7 @@ from storywatch.store.db import Connection
 
 log = logging.getLogger(__name__)
 STAGE = "ingest"
+FILES_PER_BATCH = 50  # how often a log gets a summary line
 
 
 @dataclass(slots=True)
@@ -35,25 +37,38 @@ class IngestReport:
         return not self.failed
 
 
-def ingest_paths(conn: Connection, paths: list[Path]) -> IngestReport:
+def ingest_paths(conn: Connection, paths: list[Path], progress: Progress | None = None) -> IngestReport:
     """Ingest every article file under `paths`; a bad file is reported and the rest go on."""
     report = IngestReport()
-    for path, root in find_article_files(paths):
-        try:
-            stored = store_article(conn, to_article_text(read_article_file(path, root)))
-        except ArticleFileError as exc:
-            _record_failure(conn, report, path, str(exc))
-            continue
-        except (psycopg2.OperationalError, psycopg2.InterfaceError):
-            raise  # the database is gone: the batch stops; what was stored stays stored
-        except Exception as exc:  # one odd file must never stop the batch
-            log.exception("unexpected failure on %s", path)
-            _record_failure(conn, report, path, f"unexpected {type(exc).__name__}: {exc}")
-            continue
-        report.stored.append((path, stored))
-        log.info("%s: %s (document %d, version %d)", path, stored.outcome,
-                 stored.document_id, stored.version_no)
+    files = find_article_files(paths)
+    with task(progress, "ingest", len(files), "file") as shown:
+        for number, (path, root) in enumerate(files, start=1):
+            failures = len(report.failed)
+            _ingest_one(conn, report, path, root)
+            if len(report.failed) > failures:
+                shown.advance(failed=1)
+            else:
+                shown.advance(new_versions=int(report.stored[-1][1].is_new))
+            if number % FILES_PER_BATCH == 0:
+                shown.batch_done()
     return report
+
+
+def _ingest_one(conn: Connection, report: IngestReport, path: Path, root: Path) -> None:
+    try:
+        stored = store_article(conn, to_article_text(read_article_file(path, root)))
+    except ArticleFileError as exc:
+        _record_failure(conn, report, path, str(exc))
+        return
+    except (psycopg2.OperationalError, psycopg2.InterfaceError):
+        raise  # the database is gone: the batch stops; what was stored stays stored
+    except Exception as exc:  # one odd file must never stop the batch
+        log.exception("unexpected failure on %s", path)
+        _record_failure(conn, report, path, f"unexpected {type(exc).__name__}: {exc}")
+        return
+    report.stored.append((path, stored))
+    log.debug("%s: %s (document %d, version %d)", path, stored.outcome,
+              stored.document_id, stored.version_no)
 
 
 def _record_failure(conn: Connection, report: IngestReport, path: Path, reason: str) -> None:

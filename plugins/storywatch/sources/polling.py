@@ -19,6 +19,7 @@ from dataclasses import dataclass, fields, replace
 
 import psycopg2
 
+from storywatch.progress import SILENT, Progress
 from storywatch.settings import Settings
 from storywatch.sources.feedparse import FeedEntry, FeedParseError, ParsedFeed, parse_feed
 from storywatch.sources.pagefetch import (
@@ -171,6 +172,7 @@ def make_fetcher(settings: Settings | None = None, database_url: str | None = No
 
 
 FEED_URLS = "select feed_id, url from feeds where feed_id = any(%s)"
+FEEDS_PER_BATCH = 50  # how often a log gets a summary line
 
 
 def poll_feeds(
@@ -183,6 +185,7 @@ def poll_feeds(
     due_only: bool = False,
     workers: int = 1,
     database_url: str | None = None,
+    progress: Progress | None = None,
 ) -> PollCounts:
     """Poll each feed of `feed_ids` once (with `due_only`, those still due); the rest go on after a failure.
 
@@ -190,17 +193,28 @@ def poll_feeds(
     its own, so each holds its own feed claims) poll the feeds with the hosts taking turns:
     a poll is mostly waiting (for the network, and for each host's politeness interval),
     so hosts overlap while the fetcher's politeness (in PostgreSQL for a connect_fetcher)
-    still spaces every host's requests.
+    still spaces every host's requests. Each feed polled advances `progress`.
     """
     settings = settings or (fetcher.settings if fetcher else Settings.from_env())
     fetcher = fetcher or make_fetcher(settings)
+    shown = progress or SILENT
     if workers > 1 and database_url and len(feed_ids) > 1:
         return _poll_hosts_concurrently(conn, feed_ids, fetcher, settings, now, due_only,
-                                        workers, database_url)
+                                        workers, database_url, shown)
     total = PollCounts()
-    for feed_id in feed_ids:
-        total.add(_poll_one(conn, int(feed_id), fetcher, settings, now, due_only))
+    for polled, feed_id in enumerate(feed_ids, start=1):
+        counts = _poll_one(conn, int(feed_id), fetcher, settings, now, due_only)
+        total.add(counts)
+        report_feed(shown, counts, polled)
     return total
+
+
+def report_feed(progress: Progress, counts: PollCounts, polled: int) -> None:
+    """One feed's poll as progress: its new articles and failures; a batch every FEEDS_PER_BATCH."""
+    progress.advance(new_documents=counts.new_documents, new_versions=counts.new_versions,
+                     failed=counts.failed)
+    if polled % FEEDS_PER_BATCH == 0:
+        progress.batch_done()
 
 
 def _poll_one(
@@ -222,6 +236,7 @@ def _poll_one(
 def _poll_hosts_concurrently(
     conn: Connection, feed_ids: Sequence[int], fetcher: Fetcher, settings: Settings,
     now: dt.datetime | None, due_only: bool, workers: int, database_url: str,
+    progress: Progress,
 ) -> PollCounts:
     from storywatch.store.db import connect
 
@@ -238,6 +253,7 @@ def _poll_hosts_concurrently(
     queue = deque(sorted(by_host.values(), key=len, reverse=True))
     lock = threading.Lock()
     total = PollCounts()
+    polled = [0]
     failure: list[BaseException] = []
 
     def work() -> None:
@@ -251,6 +267,8 @@ def _poll_hosts_concurrently(
                 counts = _poll_one(worker_conn, ids[0], fetcher, settings, now, due_only)
                 with lock:
                     total.add(counts)
+                    polled[0] += 1
+                    report_feed(progress, counts, polled[0])
                     if len(ids) > 1:
                         queue.append(ids[1:])
         except BaseException as exc:  # the database is gone: stop every worker, re-raise below
@@ -400,7 +418,7 @@ def _record_entries(
     conn.commit()
     if parsed.warning:
         record_item_error(conn, STAGE, feed.url, parsed.warning)
-    log.info("feed %s: %d entries, %d new", feed.url, len(parsed.entries), new)
+    log.debug("feed %s: %d entries, %d new", feed.url, len(parsed.entries), new)
     return new
 
 

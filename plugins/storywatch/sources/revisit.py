@@ -17,6 +17,7 @@ from dataclasses import dataclass, fields
 
 import psycopg2
 
+from storywatch.progress import SILENT, Progress, task
 from storywatch.settings import Settings
 from storywatch.sources.pagefetch import (
     GONE_STATUSES,
@@ -80,6 +81,11 @@ where (%(all)s or t.next_fetch_at <= %(now)s)
   and (t.claimed_until is null or t.claimed_until < now())
 order by t.next_fetch_at nulls last, t.document_id
 limit %(limit)s
+"""
+COUNT_DUE = """
+select count(*) from tracked_articles as t
+where (%(all)s or t.next_fetch_at <= %(now)s)
+  and (t.claimed_until is null or t.claimed_until < now())
 """
 CLAIM_ARTICLE = """
 with claimed as (
@@ -162,29 +168,43 @@ def revisit(
     settings: Settings | None = None,
     now: dt.datetime | None = None,
     batch_size: int = 200,
+    progress: Progress | None = None,
 ) -> dict[str, int]:
     """Re-fetch every due article (or all of them), batch after batch: `storywatch revisit`."""
     settings = settings or (fetcher.settings if fetcher else Settings.from_env())
     fetcher = fetcher or make_fetcher(settings)
     total = RevisitCounts()
     done: set[int] = set()
-    while True:
-        ids = [i for i in revisit_due(conn, now, all_articles=all_articles, limit=batch_size + len(done))
-               if i not in done]
-        if not ids:
-            break
-        total.add(_revisit_ids(conn, ids[:batch_size], fetcher, now))
-        done.update(ids[:batch_size])
+    due = count_due(conn, now, all_articles=all_articles) if progress is not None else None
+    with task(progress, "revisit", due, "article") as shown:
+        while True:
+            ids = [i for i in revisit_due(conn, now, all_articles=all_articles,
+                                          limit=batch_size + len(done)) if i not in done]
+            if not ids:
+                break
+            total.add(_revisit_ids(conn, ids[:batch_size], fetcher, now, shown))
+            done.update(ids[:batch_size])
+            shown.batch_done()
     return total.as_dict()
 
 
+def count_due(conn: Connection, now: dt.datetime | None = None, *, all_articles: bool = False) -> int:
+    """How many tracked articles are due for a re-fetch now (all of them with `all_articles`)."""
+    with conn.cursor() as cur:
+        cur.execute(COUNT_DUE, {"now": now or dt.datetime.now(dt.UTC), "all": all_articles})
+        (count,) = cur.fetchone()
+    conn.rollback()
+    return int(count)
+
+
 def _revisit_ids(
-    conn: Connection, document_ids: Sequence[int], fetcher: Fetcher, now: dt.datetime | None
+    conn: Connection, document_ids: Sequence[int], fetcher: Fetcher, now: dt.datetime | None,
+    progress: Progress = SILENT,
 ) -> RevisitCounts:
     total = RevisitCounts()
     for document_id in document_ids:
         try:
-            total.add(revisit_article(conn, int(document_id), fetcher, now))
+            counts = revisit_article(conn, int(document_id), fetcher, now)
         except (psycopg2.OperationalError, psycopg2.InterfaceError):
             raise
         except Exception as exc:  # one article's bad input must not stop the batch
@@ -192,7 +212,10 @@ def _revisit_ids(
             message = f"{type(exc).__name__}: {exc}"
             record_item_error(conn, STAGE, f"document {document_id}", message)
             _record_crash(conn, int(document_id), message)
-            total.failed += 1
+            counts = RevisitCounts(failed=1)
+        total.add(counts)
+        progress.advance(new_versions=counts.new_versions, removed=counts.removed,
+                         failed=counts.failed)
     return total
 
 
@@ -310,7 +333,7 @@ def _removed(
         raise
     conn.commit()
     if newly:
-        log.info("document %d removed: %s", article.document_id, reason)
+        log.debug("document %d removed: %s", article.document_id, reason)
     return newly
 
 

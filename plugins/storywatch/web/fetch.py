@@ -174,7 +174,7 @@ class Fetcher:
         self.settings = settings
         self.resolver = resolver or resolve_host
         self.politeness = politeness or MemoryPoliteness(settings.host_interval)
-        self.robots = Robots(robots_cache or MemoryRobotsCache())
+        self.robots = Robots(robots_cache or MemoryRobotsCache(), self.politeness)
         self.user_agent = user_agent or f"storywatch/{__version__} (+{settings.contact_url})"
         self.connect_timeout = connect_timeout
         self.total_timeout = total_timeout

@@ -11,6 +11,12 @@ away, so a worker never sleeps for minutes holding an Airflow pool slot.
 is one atomic `insert ... on conflict do update ... returning`, so any number of
 Celery workers share the schedule. `MemoryPoliteness` is the same protocol in
 one process, for use without a database.
+
+A host whose robots.txt asks for a `Crawl-delay` longer than the configured
+interval gets that delay as its interval (`set_crawl_delay`) until the
+robots.txt entry expires; it is stored on the host's row, so it binds every
+worker, and the longer delay wins while two are in force (http and https of
+one host name share a row).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Protocol
 
 from storywatch.store.db import Connection
@@ -50,6 +57,10 @@ class Politeness(Protocol):
         """Ask nothing of `host` for `seconds` (it answered 429/503)."""
         ...
 
+    def set_crawl_delay(self, host: str, seconds: float, until: datetime) -> None:
+        """Keep `host`'s requests at least `seconds` apart until `until` (its robots.txt asked)."""
+        ...
+
 
 class MemoryPoliteness:
     """The politeness protocol for one process (threads share it)."""
@@ -59,6 +70,7 @@ class MemoryPoliteness:
         self.max_wait = max_wait
         self._next: dict[str, float] = {}
         self._blocked: dict[str, float] = {}
+        self._crawl_delays: dict[str, tuple[float, float]] = {}  # host: (seconds, until)
         self._lock = threading.Lock()
 
     def reserve(self, host: str) -> Slot:
@@ -68,8 +80,21 @@ class MemoryPoliteness:
             start = max(now, self._next.get(host, now), self._blocked.get(host, now))
             if start - now > self.max_wait:
                 return Slot(granted=False, wait=start - now)
-            self._next[host] = start + self.min_interval
+            self._next[host] = start + max(self.min_interval, self._crawl_delay(host, now))
             return Slot(granted=True, wait=start - now)
+
+    def set_crawl_delay(self, host: str, seconds: float, until: datetime) -> None:
+        """Keep `host`'s requests at least `seconds` apart until `until` (its robots.txt asked)."""
+        with self._lock:
+            now = time.monotonic()
+            expires = now + (until - datetime.now(UTC)).total_seconds()
+            seconds = min(max(seconds, 0.0), MAX_BACK_OFF)
+            current = self._crawl_delay(host, now)
+            self._crawl_delays[host] = (max(seconds, current), expires)
+
+    def _crawl_delay(self, host: str, now: float) -> float:
+        seconds, until = self._crawl_delays.get(host, (0.0, now))
+        return seconds if until > now else 0.0
 
     def back_off(self, host: str, seconds: float, status: int | None = None) -> None:
         """Ask nothing of `host` for `seconds` (it answered 429/503)."""
@@ -78,16 +103,33 @@ class MemoryPoliteness:
             self._blocked[host] = max(until, self._blocked.get(host, until))
 
 
+# The host's interval: the configured one, or its robots.txt Crawl-delay while that is longer
+# and in force (written out twice below). The update leaves both crawl_delay columns as they
+# were, so RETURNING subtracts the same interval from the new next_slot_at to give the slot.
 RESERVE_SLOT = """
 insert into host_politeness as hp (host, next_slot_at, updated_at)
 values (%(host)s, now() + make_interval(secs => %(interval)s), now())
 on conflict (host) do update
 set next_slot_at = greatest(now(), hp.next_slot_at, hp.blocked_until)
-                   + make_interval(secs => %(interval)s),
+                   + make_interval(secs => greatest(%(interval)s, case
+                       when hp.crawl_delay_until > now() then hp.crawl_delay else 0 end)),
     updated_at = now()
 where greatest(now(), hp.next_slot_at, hp.blocked_until)
       <= now() + make_interval(secs => %(max_wait)s)
-returning extract(epoch from hp.next_slot_at - make_interval(secs => %(interval)s) - now())
+returning extract(epoch from hp.next_slot_at - now()
+                  - make_interval(secs => greatest(%(interval)s, case
+                      when hp.crawl_delay_until > now() then hp.crawl_delay else 0 end)))
+"""
+
+SET_CRAWL_DELAY = """
+insert into host_politeness as hp (host, next_slot_at, crawl_delay, crawl_delay_until, updated_at)
+values (%(host)s, now(), %(seconds)s, %(until)s, now())
+on conflict (host) do update
+set crawl_delay = case when hp.crawl_delay_until > now()
+                       then greatest(hp.crawl_delay, excluded.crawl_delay)
+                       else excluded.crawl_delay end,
+    crawl_delay_until = greatest(hp.crawl_delay_until, excluded.crawl_delay_until),
+    updated_at = now()
 """
 
 HOST_CLOSED_FOR = """
@@ -147,3 +189,9 @@ class PgPoliteness:
         params = {"host": host, "seconds": seconds, "status": status}
         with self.lock, self.conn, self.conn.cursor() as cur:
             cur.execute(BACK_OFF_HOST, params)
+
+    def set_crawl_delay(self, host: str, seconds: float, until: datetime) -> None:
+        """Keep `host`'s requests at least `seconds` apart until `until` (its robots.txt asked)."""
+        params = {"host": host, "seconds": min(max(seconds, 0.0), MAX_BACK_OFF), "until": until}
+        with self.lock, self.conn, self.conn.cursor() as cur:
+            cur.execute(SET_CRAWL_DELAY, params)

@@ -4,22 +4,40 @@ Status handling follows RFC 9309: a file that is there (2xx) is parsed; one
 that is "unavailable" (4xx, including 401 and 403) allows everything; one that
 is "unreachable" (5xx, 429, timeouts, broken connections) disallows everything
 until a shorter expiry passes. Only the first 512 KiB are parsed (the RFC's
-minimum). Matching is `urllib.robotparser`'s: the first rule that matches in
-the group for our agent wins, and `*`/`$` patterns are taken literally, which
-can only make storywatch stricter than the site asked, never looser.
+minimum).
+
+Matching is Protego's (the RFC 9309 parser Scrapy ships): the group whose
+`User-agent` names our product token `storywatch` applies (case-insensitive,
+the whole token: `only_exact_agents` keeps Protego from also taking a prefix
+such as `story`; groups naming it twice are merged), else the `*` group, else
+nothing is disallowed; within it the
+rule with the longest matching path wins, `Allow` on a tie; `*` matches any run
+of characters and a final `$` anchors the end of the path; percent-encodings
+are compared decoded. `urllib.robotparser` is not used: it takes `*` and `$`
+literally and lets the first matching rule win, which lets through what sites
+disallow.
+
+`Crawl-delay` (not in RFC 9309, but widely written) of the applicable group is
+honoured as a floor on the host's request interval: when a robots.txt is
+fetched, its delay is handed to the politeness schedule (`set_crawl_delay`),
+which every worker shares, until the entry expires.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from urllib.parse import urlsplit
-from urllib.robotparser import RobotFileParser
+
+from protego import Protego
 
 from storywatch.store.db import Connection
-from storywatch.web.transport import FetchError
+from storywatch.web.politeness import Politeness
+from storywatch.web.transport import FetchError, parse_target
 
 
 class RobotsResponse(Protocol):
@@ -146,20 +164,60 @@ def entry_from_status(status: int, text: str | None, now: datetime) -> RobotsEnt
     return RobotsEntry("disallow_all", status, None, now, now + UNREACHABLE_TTL)
 
 
+# A User-agent line as Protego reads it ("User-agent:", "User agent", "useragent"; any case).
+USER_AGENT_LINE = re.compile(r"^(\s*user[- ]?agent\b\s*:?)([^#]*)(.*)$", re.IGNORECASE)
+OTHER_AGENT = "x-storywatch-other"  # a token no group of ours can be confused with
+
+
+def only_exact_agents(body: str, agent: str = AGENT) -> str:
+    """`body` with every User-agent that is neither `*` nor exactly `agent` renamed OTHER_AGENT.
+
+    RFC 9309 matches the product token case-insensitively and as a whole; Protego also
+    takes a group whose token is a prefix of ours (`User-agent: story` would bind
+    storywatch). Renaming keeps the lines, so groups still start and end where they did.
+    """
+    lines = []
+    for line in body.splitlines():
+        match = USER_AGENT_LINE.match(line)
+        if match:
+            token = match.group(2).strip().lower()
+            if token and token != "*" and token.replace("*", "") != agent:
+                line = f"{match.group(1)} {OTHER_AGENT}{match.group(3)}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+@functools.lru_cache(maxsize=256)
+def parse_rules(body: str) -> Protego:
+    """The parsed robots.txt `body` (kept for the next URL of the same site)."""
+    return Protego.parse(only_exact_agents(body))
+
+
 def entry_allows(entry: RobotsEntry, url: str, agent: str = AGENT) -> bool:
     """True when `entry` lets `agent` fetch `url`."""
     if entry.verdict != "parsed":
         return entry.verdict == "allow_all"
-    parser = RobotFileParser()
-    parser.parse((entry.body or "").splitlines())
-    return parser.can_fetch(agent, url)
+    return bool(parse_rules(entry.body or "").can_fetch(url, agent))
+
+
+def entry_crawl_delay(entry: RobotsEntry, agent: str = AGENT) -> float | None:
+    """Seconds the group for `agent` asks between requests (`Crawl-delay`), if it says."""
+    if entry.verdict != "parsed":
+        return None
+    delay = parse_rules(entry.body or "").crawl_delay(agent)
+    return float(delay) if delay else None
 
 
 class Robots:
-    """Answers "may storywatch fetch this URL?", fetching and caching robots.txt as needed."""
+    """Answers "may storywatch fetch this URL?", fetching and caching robots.txt as needed.
 
-    def __init__(self, cache: RobotsCache) -> None:
+    With a `politeness` schedule, the `Crawl-delay` of each robots.txt fetched
+    becomes the floor of its host's interval until the entry expires.
+    """
+
+    def __init__(self, cache: RobotsCache, politeness: Politeness | None = None) -> None:
         self.cache = cache
+        self.politeness = politeness
 
     def allows(self, fetcher: Fetcher, url: str) -> bool:
         """True when the robots.txt of `url`'s origin lets storywatch fetch it."""
@@ -168,6 +226,9 @@ class Robots:
         if entry is None:
             entry = self.fetch_entry(fetcher, origin)
             self.cache.put(origin, entry)
+            delay = entry_crawl_delay(entry)
+            if delay and self.politeness is not None:
+                self.politeness.set_crawl_delay(parse_target(url).host, delay, entry.expires_at)
         return entry_allows(entry, url)
 
     def fetch_entry(self, fetcher: Fetcher, origin: str) -> RobotsEntry:
