@@ -290,6 +290,11 @@ class Children:
         for process in self.running.values():
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=5)
+        # SIGKILL is delivered asynchronously: return only once the killed are gone, so
+        # that "stopped" means nothing of ours is still running.
+        deadline = time.monotonic() + 5
+        while killed and session_members(self.sessions) and time.monotonic() < deadline:
+            time.sleep(0.02)
         return killed
 
 

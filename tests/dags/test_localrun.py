@@ -103,11 +103,15 @@ def test_second_run_on_the_same_home_is_refused(paths: LocalPaths) -> None:
 
 # A process that ignores SIGTERM and leaves a grandchild in a process group of
 # its own (as Airflow's task supervisor does), in the same session.
+# The grandchild says it is ready only once it ignores SIGTERM: a SIGTERM that came
+# before would kill it and leave nothing for stop_all to kill.
 STUBBORN = """
 import os, signal, subprocess, sys, time
 signal.signal(signal.SIGTERM, signal.SIG_IGN)
-child = subprocess.Popen([sys.executable, "-c", "import signal, time; "
-                          "signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(120)"],
+ready = sys.argv[1]
+child = subprocess.Popen([sys.executable, "-c", "import pathlib, signal, sys, time; "
+                          "signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+                          "pathlib.Path(sys.argv[1]).touch(); time.sleep(120)", ready],
                          process_group=0)
 print(child.pid, flush=True)
 time.sleep(120)
@@ -115,12 +119,13 @@ time.sleep(120)
 
 
 def test_stop_all_kills_a_child_that_ignores_sigterm_and_its_regrouped_grandchild(
-    paths: LocalPaths,
+    paths: LocalPaths, tmp_path: Path,
 ) -> None:
     children = Children(paths.logs, os.environ)
-    leader = children.spawn("stubborn", [sys.executable, "-c", STUBBORN])
+    ready = tmp_path / "grandchild.ready"
+    leader = children.spawn("stubborn", [sys.executable, "-c", STUBBORN, str(ready)])
     deadline = time.monotonic() + 20
-    while len(localrun.session_members({leader.pid})) < 2:
+    while not ready.exists() or len(localrun.session_members({leader.pid})) < 2:
         assert time.monotonic() < deadline, "the grandchild never started"
         time.sleep(0.05)
     started = time.monotonic()

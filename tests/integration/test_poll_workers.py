@@ -11,6 +11,7 @@ pytestmark = pytest.mark.integration
 
 HOSTS = ("alpha.news.test", "bravo.news.test", "charlie.news.test")
 INTERVAL = 0.4
+ARRIVAL_JITTER = 0.06
 
 
 def _serve_feeds(http_server, conn):
@@ -68,8 +69,11 @@ def test_workers_poll_every_feed_once_with_hosts_taking_turns(conn, http_server,
     assert all(len(times) == 2 for times in by_host.values())
     # every host's first feed is asked before any host's second: the hosts overlap
     assert max(min(t) for t in by_host.values()) < min(max(t) for t in by_host.values())
-    # and one host never sees two requests closer than its interval (10 ms of arrival jitter)
-    assert all(max(t) - min(t) >= INTERVAL - 0.01 for t in by_host.values())
+    # and one host never sees two requests closer than its interval. Slots are exactly an
+    # interval apart; what the server sees also carries each request's own delay between its
+    # slot and its arrival (thread wake-up, connect), tens of ms on a loaded 2-core machine.
+    # Unpaced workers would put a host's two requests milliseconds apart.
+    assert all(max(t) - min(t) >= INTERVAL - ARRIVAL_JITTER for t in by_host.values())
 
 
 def test_poll_due_with_workers_polls_every_due_feed_in_one_pass(conn, http_server, database_url):
