@@ -84,8 +84,8 @@ def run_set(url: str, texts: dict[str, str], seed_set: bool) -> tuple[dict, dict
         cur.execute("select document_id, copy_of_document_id, kind from story_copies")
         links = {names[d]: (names[o], k) for d, o, k in cur.fetchall()}
         blurbs = set()
-        if _has_table(cur, "copy_blurbs"):
-            cur.execute("select document_id, story_document_id from copy_blurbs")
+        if _has_table(cur, "v_story_copy_blurbs"):
+            cur.execute("select document_id, story_document_id from v_story_copy_blurbs")
             blurbs = {(names[d], names[o]) for d, o in cur.fetchall()}
     conn.close()
     roots = {name: links.get(name, (name, None))[0] for name in texts}

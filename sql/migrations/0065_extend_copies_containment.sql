@@ -15,7 +15,10 @@ alter table copy_signatures
     drop column skeleton_shingle_count,
     add column word_shingles bigint[] not null,
     add column word_anchors bigint[] not null,
-    add column skeleton_shingles bigint[] not null;
+    add column skeleton_shingles bigint[] not null,
+    -- a page of several stories (its blurbs carry parts of two or more unrelated stories):
+    -- no copy of any one of them, its blurbs listed in v_story_copy_blurbs
+    add column holds_several_stories boolean not null default false;
 create index copy_signatures_word_anchors_idx on copy_signatures using gin (word_anchors);
 
 -- copy_matches: every pair of documents found to be copies of each other (containment of

@@ -19,12 +19,10 @@ with resolved as (
         b.document_version_id,
         b.detected_at
     from copy_blurbs as b
+    join copy_signatures as page on page.document_id = b.document_id
     left join story_copies as sc on sc.document_id = b.story_document_id
-    left join story_copies as pc on pc.document_id = b.document_id
     where b.is_part_of_story
-      -- a page linked whole into the story's chain is a copy of it, not a page of blurbs
-      and coalesce(pc.copy_of_document_id, b.document_id)
-          <> coalesce(sc.copy_of_document_id, b.story_document_id)
+      and page.holds_several_stories
 ),
 
 one_per_blurb as (

@@ -47,6 +47,10 @@ select document_id, ordered_at, document_version_id from copy_signatures
 where document_id = any(%s::bigint[])
 """
 DELETE_LINK = "delete from story_copies where document_id = %s"
+MARK_PAGE = """
+update copy_signatures set holds_several_stories = %s
+where document_id = %s and holds_several_stories <> %s
+"""
 UPSERT_LINK = """
 insert into story_copies (
     document_id, copy_of_document_id, kind, score, word_similarity, quote_similarity,
@@ -101,7 +105,13 @@ class Chains:
         self._page: dict[int, bool] = {}
 
     def relink(self, document_ids: Iterable[int]) -> None:
-        """Rewrite story_copies for every document in the chains of `document_ids`."""
+        """Rewrite story_copies for every document in the chains of `document_ids`, and mark
+        which of `document_ids` are pages of several stories."""
+        document_ids = list(document_ids)
+        with self.conn.cursor() as cur:
+            for document_id in document_ids:
+                page = self.is_page_of_stories(document_id)
+                cur.execute(MARK_PAGE, (page, document_id, page))
         done: set[int] = set()
         for document_id in document_ids:
             if document_id in done:
