@@ -72,3 +72,12 @@ alter table story_copies
     add column is_partial boolean not null default false,
     add column covered_share double precision not null default 1,
     add column via_document_id bigint references documents (document_id);
+
+-- Every new document's candidates are looked up in these GIN indexes right after its own
+-- signature is inserted. With fastupdate on, inserts pile up in a pending list of up to
+-- gin_pending_list_limit (4 MB) that every lookup reads in full: the lookup's cost would
+-- depend on how long ago the table was vacuumed. Off, each insert puts its ~200 keys in
+-- place (about a millisecond) and lookups stay index descents.
+alter index copy_signatures_word_anchors_idx set (fastupdate = off);
+alter index copy_signatures_skeleton_bands_idx set (fastupdate = off);
+alter index copy_signatures_quotes_idx set (fastupdate = off);
