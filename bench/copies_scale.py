@@ -14,8 +14,10 @@ else 127.0.0.1:5432):
    their copies, independent reports and pages of blurbs, which find each other as
    candidates, pairs, chains and blurbs) are stored and run through the copies stage;
    each version's prepare + write is timed.
-Prints per size the median and 90th percentile milliseconds per new version, and the
-candidates query's plan (index scans, never a sequential scan of copy_signatures).
+The new texts are then removed and the round repeated (--rounds, all sizes in turn, so a
+busy minute on a shared machine hits every size). Prints per size the median and 90th
+percentile milliseconds per new version over all rounds, each round's median, and the
+candidates query's plan if it ever reads copy_signatures sequentially.
 Aim (issue 13): the per-version cost flat from 1k to 100k (within the noise of a shared
 machine: compare the ratios of one run).
 """
@@ -27,6 +29,7 @@ import statistics
 import sys
 import time
 from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -34,7 +37,7 @@ import benchkit  # noqa: E402
 from benchkit import REPO  # noqa: E402
 from psycopg2.sql import SQL, Identifier  # noqa: E402
 
-from storywatch.copies.stage import CANDIDATES, CopiesStage  # noqa: E402
+from storywatch.copies.stage import CANDIDATES, NO_SEQSCAN, CopiesStage  # noqa: E402
 from storywatch.store import migrate  # noqa: E402
 from storywatch.store.articles import ArticleText, store_article  # noqa: E402
 from storywatch.store.db import Connection, connect  # noqa: E402
@@ -130,7 +133,20 @@ def build(conn: Connection, size: int) -> float:
     return time.perf_counter() - t0
 
 
+NEW_ROWS = [
+    "delete from copy_blurbs where document_id = any(%(ids)s) or story_document_id = any(%(ids)s)",
+    "delete from copy_matches where document_id = any(%(ids)s) or other_document_id = any(%(ids)s)",
+    "delete from story_copies where document_id = any(%(ids)s) or copy_of_document_id = any(%(ids)s)",
+    "delete from copy_signatures where document_id = any(%(ids)s)",
+    "delete from stage_runs where document_version_id in"
+    " (select document_version_id from document_versions where document_id = any(%(ids)s))",
+    "delete from document_versions where document_id = any(%(ids)s)",
+    "delete from documents where document_id = any(%(ids)s)",
+]
+
+
 def measure(conn: Connection) -> tuple[list[float], str]:
+    """Store the new texts, run the copies stage on them (timed), then remove them again."""
     start = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
     ids = []
     for i, (name, body) in enumerate(new_texts()):
@@ -145,38 +161,59 @@ def measure(conn: Connection) -> tuple[list[float], str]:
         cur.execute("select word_anchors, skeleton_bands, quote_shingles, body_fold_sha256,"
                     " document_id from copy_signatures where document_version_id = %s", (ids[0],))
         anchors, bands, quotes, sha, document_id = cur.fetchone()
-        cur.execute("set local enable_seqscan = off")
+        cur.execute(NO_SEQSCAN)
         cur.execute("explain " + CANDIDATES, {
             "document_id": document_id, "sha": sha, "anchors": anchors,
             "skeleton_bands": bands, "quotes": quotes, "limit": 500})
         plan = "\n".join(row[0] for row in cur.fetchall())
     conn.rollback()
+    with conn.cursor() as cur:
+        cur.execute("select document_id from document_versions where document_version_id = any(%s)",
+                    (ids,))
+        documents = [row[0] for row in cur.fetchall()]
+        for statement in NEW_ROWS:
+            cur.execute(statement, {"ids": documents})
+    conn.commit()
     return stage.seconds, plan
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds over all sizes in turn, so that a busy minute hits every size")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
+    with ExitStack() as stack:
+        conns = {}
+        for size in sizes:
+            url = stack.enter_context(benchkit.scratch_database(f"storywatch_bench_copies_{size}"))
+            conn = connect(url)
+            stack.callback(conn.close)
+            migrate.upgrade(conn, REPO / "sql")
+            print(f"{size:>7} stored versions built in {build(conn, size):.0f} s", flush=True)
+            conns[size] = conn
+        timings: dict[int, list[float]] = {size: [] for size in sizes}
+        round_medians: dict[int, list[float]] = {size: [] for size in sizes}
+        for _ in range(args.rounds):
+            for size in sizes:
+                seconds, plan = measure(conns[size])
+                ms = [s * 1000 for s in seconds]
+                timings[size] += ms
+                round_medians[size].append(statistics.median(ms))
+                if "Seq Scan on copy_signatures" in plan:
+                    print("  the candidates query read copy_signatures sequentially:\n" + plan)
     results = []
     for size in sizes:
-        with benchkit.scratch_database(f"storywatch_bench_copies_{size}") as url:
-            conn = connect(url)
-            migrate.upgrade(conn, REPO / "sql")
-            build_seconds = build(conn, size)
-            seconds, plan = measure(conn)
-            conn.close()
-        ms = sorted(s * 1000 for s in seconds)
+        ms = sorted(timings[size])
         median, p90 = statistics.median(ms), ms[int(0.9 * (len(ms) - 1))]
-        results.append((size, median, p90))
-        print(f"{size:>7} stored versions (built in {build_seconds:.0f} s): {len(ms)} new versions, "
-              f"median {median:.1f} ms, p90 {p90:.1f} ms per version", flush=True)
-        if "Seq Scan on copy_signatures" in plan:
-            print("  the candidates query read copy_signatures sequentially:\n" + plan)
+        results.append((size, median))
+        rounds = ", ".join(f"{m:.1f}" for m in round_medians[size])
+        print(f"{size:>7} stored versions: {len(ms)} new versions timed, median {median:.1f} ms, "
+              f"p90 {p90:.1f} ms per version (round medians {rounds})")
     base = results[0][1]
     print("median per version relative to the smallest corpus: " + ", ".join(
-        f"{size}: {median / base:.2f}" for size, median, _ in results))
+        f"{size}: {median / base:.2f}" for size, median in results))
     print(benchkit.machine())
     return 0
 

@@ -1,11 +1,12 @@
 """Precision and recall of copy links and kinds on the copies sets, through the copies stage.
 
-    PYTHONPATH=plugins .venv/bin/python bench/score_copies.py [--set seed|dev|frozen|all] [-v]
+    PYTHONPATH=plugins .venv/bin/python bench/score_copies.py [--set seed|dev|frozen|blind|all] [-v]
 
 Sets: `seed` (the seed and its copies in the four shapes found on the web, plus the
 non-copies, tests/fixtures/copies/pairs.tsv), `dev` (bench/copies_dev, tuned on) and
 `frozen` (bench/copies_frozen, written and committed before the detector was changed,
-never tuned on). Each set is stored in a scratch database (on the server of
+never tuned on) and `blind` (bench/copies_blind, written after the detector was
+finished). Each set is stored in a scratch database (on the server of
 STORYWATCH_DATABASE_URL, else 127.0.0.1:5432) and run through the copies stage, candidates
 from its indexes. A pair is linked when both texts resolve to the same earliest document;
 its kind is the one recorded for the later of the two. `blurb` lines expect the first
@@ -35,6 +36,7 @@ SETS = {
     "seed": REPO / "tests" / "fixtures" / "copies",
     "dev": REPO / "bench" / "copies_dev",
     "frozen": REPO / "bench" / "copies_frozen",
+    "blind": REPO / "bench" / "copies_blind",
 }
 T0 = dt.datetime(2025, 3, 3, 8, tzinfo=dt.UTC)
 SEED_DAY = dt.datetime(2022, 1, 19, tzinfo=dt.UTC)

@@ -73,8 +73,9 @@ where document_id <> %(document_id)s
 order by ordered_at, document_id
 limit %(limit)s
 """
-NO_SEQSCAN = "set local enable_seqscan = off"
-RESTORE_SEQSCAN = "set local enable_seqscan = on"
+NO_SEQSCAN = "set local enable_seqscan = off; set local max_parallel_workers_per_gather = 0"
+RESTORE_SEQSCAN = ("set local enable_seqscan = on;"
+                   " set local max_parallel_workers_per_gather to default")
 PAIRED_WITH = """
 select case when document_id = %(id)s then other_document_id else document_id end
 from copy_matches where document_id = %(id)s or other_document_id = %(id)s
@@ -175,9 +176,11 @@ def _keep_signature(
 
 def _candidates(conn: Connection, document_id: int, f: CopyFeatures) -> list[Candidate]:
     with conn.cursor() as cur:
-        # The planner prices `&&` with many keys (a long quotation) as matching most rows and
-        # reads the whole table (a second at 100k documents); the GIN indexes answer in
-        # milliseconds, so the sequential scan is ruled out for this one statement.
+        # The planner prices `&&` with many keys (a long quotation, a story's anchors) as
+        # matching most rows and reads the whole table (a second at 100k documents), or from
+        # about 50k documents starts parallel workers (tens of milliseconds to launch); the
+        # GIN indexes answer in a fraction of a millisecond, so both are ruled out for this
+        # one statement.
         cur.execute(NO_SEQSCAN)
         cur.execute(CANDIDATES, {
             "document_id": document_id, "sha": f.body_fold_sha256,
