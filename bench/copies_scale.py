@@ -162,7 +162,7 @@ def measure(conn: Connection) -> tuple[list[float], str]:
                     " document_id from copy_signatures where document_version_id = %s", (ids[0],))
         anchors, bands, quotes, sha, document_id = cur.fetchone()
         cur.execute(NO_SEQSCAN)
-        cur.execute("explain " + CANDIDATES, {
+        cur.execute(SQL("explain {}").format(SQL(CANDIDATES)), {
             "document_id": document_id, "sha": sha, "anchors": anchors,
             "skeleton_bands": bands, "quotes": quotes, "limit": 500})
         plan = "\n".join(row[0] for row in cur.fetchall())

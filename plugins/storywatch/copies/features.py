@@ -145,6 +145,11 @@ def quotations(body: str) -> list[str]:
     return [m.group(1).strip() for m in _QUOTE.finditer(body)]
 
 
+def without_quotations(body: str) -> str:
+    """The text with its quoted passages left out: the narration."""
+    return _QUOTE.sub(" ", body)
+
+
 def quote_shingles(body: str) -> set[int]:
     """Shingle hashes of the words inside quotations (passages of three words or fewer ignored)."""
     hashes: set[int] = set()

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 
 from storywatch.copies import minhash
 from storywatch.copies.features import (
-    _QUOTE,
     MIN_WORDS,
     WORD_SHINGLE,
     CopyFeatures,
     CopyMatch,
     compare_copies,
     copy_features,
+    without_quotations,
 )
 from storywatch.sentences import split_paragraphs
 from storywatch.text import fold_text
@@ -91,7 +91,7 @@ def _runs(paragraphs: list[str], story: CopyFeatures) -> list[tuple[int, int]]:
 
 def _carries_narration(text: str, story: CopyFeatures) -> bool:
     """Does the run's narration (its words outside quotations) come from the story?"""
-    narration = fold_text(_QUOTE.sub(" ", text)).split()
+    narration = fold_text(without_quotations(text)).split()
     if len(narration) < MIN_NARRATION_WORDS:
         return False
     runs = minhash.shingles(narration, WORD_SHINGLE)
