@@ -20,7 +20,7 @@ Aims (issue 7): every analyst query under 50 ms at 100k versions; per-article pr
 within 20% from 1k to 100k.
 
 The synthetic copy signatures are random features grouped in story clusters (real copies
-share band keys), so a new article finds no synthetic candidate: the copies stage's cost
+share anchors), so a new article finds no synthetic candidate: the copies stage's cost
 at scale is its index look-ups, not comparisons against invented near-duplicates.
 """
 from __future__ import annotations
@@ -351,8 +351,8 @@ def build_corpus(conn: Connection, size: int, bases: list[BaseText], rng: random
     runs = Copier(conn, "stage_runs", ["document_version_id", "stage", "stage_version", "status"])
     signatures = Copier(conn, "copy_signatures", [
         "document_id", "document_version_id", "ordered_at", "body_fold_sha256", "word_count",
-        "word_shingle_count", "word_minhash", "word_bands", "skeleton_shingle_count",
-        "skeleton_minhash", "skeleton_bands", "quote_shingles", "numbers", "sentence_hashes"])
+        "word_shingles", "word_anchors", "skeleton_shingles", "skeleton_minhash",
+        "skeleton_bands", "quote_shingles", "numbers", "sentence_hashes"])
     copies = Copier(conn, "story_copies", [
         "document_id", "copy_of_document_id", "kind", "score", "word_similarity",
         "quote_similarity", "number_similarity", "skeleton_similarity", "sentence_similarity",
@@ -409,9 +409,10 @@ def build_corpus(conn: Connection, size: int, bases: list[BaseText], rng: random
             bands = [rng.getrandbits(62) for _ in range(16)]
             when = published
             cluster_of.append((document_id, bands, published))
+        shingles = [rng.getrandbits(61) for _ in range(596)]
         signatures.add((
-            document_id, previous, when, sha256_text(str(document_id)), 600, 596,
-            [rng.getrandbits(61) for _ in range(64)], bands, 410,
+            document_id, previous, when, sha256_text(str(document_id)), 600,
+            shingles, bands + shingles[:114], [rng.getrandbits(61) for _ in range(60)],
             [rng.getrandbits(61) for _ in range(64)], [rng.getrandbits(62) for _ in range(16)],
             [rng.getrandbits(62) for _ in range(rng.randint(0, 30))],
             [str(rng.randint(1, 5000)) for _ in range(rng.randint(2, 12))],

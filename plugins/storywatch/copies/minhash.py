@@ -7,7 +7,9 @@ machine, in any process, compare equal. The fraction of equal positions in two
 signatures estimates the Jaccard similarity of the two shingle sets. Band keys
 (16 bands of 4 rows) make documents with Jaccard above about 0.5 likely to share
 a key, which is how candidates are found through an index instead of by
-comparing every pair.
+comparing every pair. Winnowing (`winnow`) picks anchors from the shingles in reading
+order so that a short excerpt shares anchors with the long text it comes from, which band
+keys (built for texts of similar size) do not promise.
 """
 from __future__ import annotations
 
@@ -41,6 +43,24 @@ def shingles(tokens: Sequence[str], size: int) -> set[int]:
     if len(tokens) <= size:
         return {hash_text(" ".join(tokens))}
     return {hash_text(" ".join(tokens[i:i + size])) for i in range(len(tokens) - size + 1)}
+
+
+def ordered_shingles(tokens: Sequence[str], size: int) -> list[int]:
+    """Hashes of the runs of `size` consecutive tokens, in reading order (one run when fewer)."""
+    if not tokens:
+        return []
+    if len(tokens) <= size:
+        return [hash_text(" ".join(tokens))]
+    return [hash_text(" ".join(tokens[i:i + size])) for i in range(len(tokens) - size + 1)]
+
+
+def winnow(hashes: Sequence[int], window: int) -> set[int]:
+    """The smallest hash of every `window` consecutive hashes (winnowing, Schleimer et al.
+    2003): a sample of about 2 / (window + 1) of them that two texts sharing any run of
+    `window` hashes are certain to share, whatever the rest of the two texts."""
+    if len(hashes) <= window:
+        return {min(hashes)} if hashes else set()
+    return {min(hashes[i:i + window]) for i in range(len(hashes) - window + 1)}
 
 
 def signature(hashes: Iterable[int]) -> tuple[int, ...]:

@@ -1,11 +1,15 @@
 """The `copies` processing stage: link each document to the earliest document it copies.
 
-For each version, `prepare` computes its copy features (pure); `write` keeps
-them as the document's signature, finds candidates through the GIN-indexed band
-keys, quotation shingles and body hash, compares each (copies.compare_copies),
-and links the document to the earliest match. A late-arriving document that is
-older than documents already linked elsewhere takes their links over, so every
-link points to the earliest copy known.
+For each version, `prepare` computes its copy features (pure); `write` keeps them as the
+document's signature, finds candidates through the GIN-indexed word anchors, quotation
+shingles, skeleton band keys and body hash (never a scan of the corpus), compares each
+(copies.compare_copies: containment of the shorter text in the longer), and records the
+pairs that copy each other in copy_matches. A candidate that is not a copy as a whole
+but shares passages is read paragraph by paragraph (copies.segments), both ways, for
+blurbs, recorded in copy_blurbs. The links in story_copies are then recomputed for every
+chain the document was or now is part of (copies.chains): each copy links to the
+earliest document of its chain, so a copy of a copy resolves to the first, and a
+later-ingested but earlier-published document re-roots the chain.
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from storywatch.copies.chains import Chains
 from storywatch.copies.features import (
     MIN_WORDS,
     CopyFeatures,
@@ -20,11 +25,15 @@ from storywatch.copies.features import (
     compare_copies,
     copy_features,
 )
+from storywatch.copies.segments import BlurbMatch, blurb_matches
 from storywatch.store.db import Connection
 from storywatch.store.stagework import PendingVersion, SkipItem
 
 # Candidates compared per version, earliest first: enough for any real syndication cluster.
 MAX_CANDIDATES = 500
+# A candidate that is no copy as a whole is read for blurbs when it shares this many
+# five-word runs (a blurb of MIN_WORDS words shares more) or a quotation and skeleton runs.
+BLURB_SHARED_SHINGLES = 12
 
 DOCUMENT_ORDERED_AT = """
 select min(ordered_at) from document_versions where document_id = %s
@@ -32,18 +41,17 @@ select min(ordered_at) from document_versions where document_id = %s
 UPSERT_SIGNATURE = """
 insert into copy_signatures (
     document_id, document_version_id, ordered_at, body_fold_sha256, word_count,
-    word_shingle_count, word_minhash, word_bands, skeleton_shingle_count, skeleton_minhash,
-    skeleton_bands, quote_shingles, numbers, sentence_hashes
-) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+    word_shingles, word_anchors, skeleton_shingles, skeleton_minhash, skeleton_bands,
+    quote_shingles, numbers, sentence_hashes
+) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
 on conflict (document_id) do update set
     document_version_id = excluded.document_version_id,
     ordered_at = excluded.ordered_at,
     body_fold_sha256 = excluded.body_fold_sha256,
     word_count = excluded.word_count,
-    word_shingle_count = excluded.word_shingle_count,
-    word_minhash = excluded.word_minhash,
-    word_bands = excluded.word_bands,
-    skeleton_shingle_count = excluded.skeleton_shingle_count,
+    word_shingles = excluded.word_shingles,
+    word_anchors = excluded.word_anchors,
+    skeleton_shingles = excluded.skeleton_shingles,
     skeleton_minhash = excluded.skeleton_minhash,
     skeleton_bands = excluded.skeleton_bands,
     quote_shingles = excluded.quote_shingles,
@@ -53,58 +61,62 @@ where copy_signatures.document_version_id <= excluded.document_version_id
 returning document_id
 """
 CANDIDATES = """
-select document_id, ordered_at, body_fold_sha256, word_count, word_shingle_count, word_minhash,
-       skeleton_shingle_count, skeleton_minhash, quote_shingles, numbers, sentence_hashes
+select document_id, document_version_id, ordered_at, body_fold_sha256, word_count,
+       word_shingles, word_anchors, skeleton_shingles, skeleton_minhash, quote_shingles,
+       numbers, sentence_hashes
 from copy_signatures
 where document_id <> %(document_id)s
   and (body_fold_sha256 = %(sha)s
-       or word_bands && %(word_bands)s::bigint[]
+       or word_anchors && %(anchors)s::bigint[]
        or skeleton_bands && %(skeleton_bands)s::bigint[]
        or quote_shingles && %(quotes)s::bigint[])
 order by ordered_at, document_id
 limit %(limit)s
 """
-NO_SEQSCAN = "set local enable_seqscan = off"
-RESTORE_SEQSCAN = "set local enable_seqscan = on"
-DELETE_LINK = "delete from story_copies where document_id = %s"
-UPSERT_LINK = """
-insert into story_copies (
-    document_id, copy_of_document_id, kind, score, word_similarity, quote_similarity,
-    number_similarity, skeleton_similarity, sentence_similarity, document_version_id, detected_at
-) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now())
-on conflict (document_id) do update set
-    copy_of_document_id = excluded.copy_of_document_id,
-    kind = excluded.kind,
-    score = excluded.score,
-    word_similarity = excluded.word_similarity,
-    quote_similarity = excluded.quote_similarity,
-    number_similarity = excluded.number_similarity,
-    skeleton_similarity = excluded.skeleton_similarity,
-    sentence_similarity = excluded.sentence_similarity,
-    document_version_id = excluded.document_version_id,
-    detected_at = excluded.detected_at
+NO_SEQSCAN = "set local enable_seqscan = off; set local max_parallel_workers_per_gather = 0"
+RESTORE_SEQSCAN = ("set local enable_seqscan = on;"
+                   " set local max_parallel_workers_per_gather to default")
+PAIRED_WITH = """
+select case when document_id = %(id)s then other_document_id else document_id end
+from copy_matches where document_id = %(id)s or other_document_id = %(id)s
 """
-LINK_OF = """
-select c.copy_of_document_id, s.ordered_at
-from story_copies as c
-join copy_signatures as s on s.document_id = c.copy_of_document_id
-where c.document_id = %s
+DELETE_PAIRS = "delete from copy_matches where document_id = %(id)s or other_document_id = %(id)s"
+INSERT_PAIR = """
+insert into copy_matches (
+    document_id, other_document_id, kind, score, word_similarity, quote_similarity,
+    number_similarity, skeleton_similarity, sentence_similarity, covered_share,
+    shorter_document_id
+) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+on conflict (document_id, other_document_id) do nothing
 """
-SIGNATURE_VERSION = "select document_version_id from copy_signatures where document_id = %s"
+BLURB_PAGES = """
+select distinct document_id from copy_blurbs where document_id = %(id)s or story_document_id = %(id)s
+"""
+DELETE_BLURBS = "delete from copy_blurbs where document_id = %(id)s or story_document_id = %(id)s"
+INSERT_BLURB = """
+insert into copy_blurbs (
+    document_id, first_paragraph, story_document_id, last_paragraph, word_count, kind,
+    score, covered_share, is_part_of_story, document_version_id
+) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+on conflict (document_id, first_paragraph, story_document_id) do nothing
+"""
+BODY_OF = "select body from document_versions where document_version_id = %s"
 
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
     document_id: int
+    document_version_id: int
     ordered_at: dt.datetime
+    features: CopyFeatures
     match: CopyMatch
 
 
 class CopiesStage:
-    """Links documents to the earliest document they copy (exact, near duplicate, spun)."""
+    """Links documents to the earliest document they copy (exact, near duplicate, excerpt, spun)."""
 
     name = "copies"
-    version = "1"
+    version = "2"
 
     def prepare(self, versions: Sequence[PendingVersion]) -> list[CopyFeatures | SkipItem]:
         """Copy features of each version (texts too short to judge are skipped)."""
@@ -118,27 +130,29 @@ class CopiesStage:
         return prepared
 
     def write(self, conn: Connection, version: PendingVersion, prepared: CopyFeatures) -> None:
-        """Keep the document's signature and (re)link it and any later copies of it."""
-        ordered_at = _document_ordered_at(conn, version.document_id)
+        """Keep the document's signature, record its pairs and blurbs, relink its chains."""
+        document_id = version.document_id
+        ordered_at = _document_ordered_at(conn, document_id)
         if not _keep_signature(conn, version, prepared, ordered_at):
             return  # a newer version of this document was compared already
-        matches = [c for c in _candidates(conn, version.document_id, prepared) if c.match.kind]
-        mine = (ordered_at, version.document_id)
-        earlier = [c for c in matches if (c.ordered_at, c.document_id) < mine]
         with conn.cursor() as cur:
-            if earlier:
-                first = min(earlier, key=lambda c: (c.ordered_at, c.document_id))
-                _link(cur, version.document_id, first, version.document_version_id)
-            else:
-                cur.execute(DELETE_LINK, (version.document_id,))
-            for later in (c for c in matches if (c.ordered_at, c.document_id) > mine):
-                cur.execute(LINK_OF, (later.document_id,))
-                current = cur.fetchone()
-                if current is None or (current[1], current[0]) > mine:
-                    cur.execute(SIGNATURE_VERSION, (later.document_id,))
-                    later_version = cur.fetchone()[0]  # type: ignore[index]
-                    own = Candidate(version.document_id, ordered_at, later.match)
-                    _link(cur, later.document_id, own, later_version)
+            cur.execute(PAIRED_WITH, {"id": document_id})
+            touched = {document_id} | {int(r[0]) for r in cur.fetchall()}
+            cur.execute(BLURB_PAGES, {"id": document_id})
+            touched |= {int(r[0]) for r in cur.fetchall()}
+            cur.execute(DELETE_PAIRS, {"id": document_id})
+            cur.execute(DELETE_BLURBS, {"id": document_id})
+            for candidate in _candidates(conn, document_id, prepared):
+                m = candidate.match
+                if m.kind is not None:
+                    _insert_pair(cur, document_id, prepared, candidate)
+                    touched.add(candidate.document_id)
+                if (m.kind is None or m.is_partial) and _worth_reading(prepared, candidate):
+                    pages = _record_blurbs(cur, version, prepared, candidate)
+                    touched |= pages
+                    if pages:
+                        touched.add(candidate.document_id)
+        Chains(conn).relink(sorted(touched))
 
 
 def _document_ordered_at(conn: Connection, document_id: int) -> dt.datetime:
@@ -153,8 +167,8 @@ def _keep_signature(
     with conn.cursor() as cur:
         cur.execute(UPSERT_SIGNATURE, (
             version.document_id, version.document_version_id, ordered_at, f.body_fold_sha256,
-            f.word_count, f.word_shingle_count, list(f.word_minhash), f.word_bands,
-            f.skeleton_shingle_count, list(f.skeleton_minhash), f.skeleton_bands,
+            f.word_count, sorted(f.word_shingles), sorted(f.word_anchors),
+            sorted(f.skeleton_shingles), list(f.skeleton_minhash), f.skeleton_bands,
             sorted(f.quote_shingles), sorted(f.numbers), sorted(f.sentence_hashes),
         ))
         return cur.fetchone() is not None
@@ -162,30 +176,73 @@ def _keep_signature(
 
 def _candidates(conn: Connection, document_id: int, f: CopyFeatures) -> list[Candidate]:
     with conn.cursor() as cur:
-        # The planner prices `&&` with many keys (a long quotation) as matching most rows and
-        # reads the whole table (a second at 100k documents); the GIN indexes answer in
-        # milliseconds, so the sequential scan is ruled out for this one statement.
+        # The planner prices `&&` with many keys (a long quotation, a story's anchors) as
+        # matching most rows and reads the whole table (a second at 100k documents), or from
+        # about 50k documents starts parallel workers (tens of milliseconds to launch); the
+        # GIN indexes answer in a fraction of a millisecond, so both are ruled out for this
+        # one statement.
         cur.execute(NO_SEQSCAN)
         cur.execute(CANDIDATES, {
-            "document_id": document_id, "sha": f.body_fold_sha256, "word_bands": f.word_bands,
-            "skeleton_bands": f.skeleton_bands, "quotes": sorted(f.quote_shingles),
-            "limit": MAX_CANDIDATES,
+            "document_id": document_id, "sha": f.body_fold_sha256,
+            "anchors": sorted(f.word_anchors), "skeleton_bands": f.skeleton_bands,
+            "quotes": sorted(f.quote_shingles), "limit": MAX_CANDIDATES,
         })
         rows = cur.fetchall()
         cur.execute(RESTORE_SEQSCAN)
     found = []
-    for (other_id, ordered_at, sha, words, word_shingles, word_minhash, skeleton_shingles,
+    for (other_id, version_id, ordered_at, sha, words, word_shingles, anchors, skeleton_shingles,
          skeleton_minhash, quotes, numbers, sentences) in rows:
-        other = CopyFeatures(sha, words, word_shingles, tuple(word_minhash), skeleton_shingles,
-                             tuple(skeleton_minhash), frozenset(quotes), frozenset(numbers),
-                             frozenset(sentences))
-        found.append(Candidate(int(other_id), ordered_at, compare_copies(f, other)))
+        other = CopyFeatures(sha, words, frozenset(word_shingles), frozenset(anchors),
+                             frozenset(skeleton_shingles), tuple(skeleton_minhash),
+                             frozenset(quotes), frozenset(numbers), frozenset(sentences))
+        found.append(Candidate(int(other_id), int(version_id), ordered_at, other,
+                               compare_copies(f, other)))
     return found
 
 
-def _link(cur: object, document_id: int, target: Candidate, version_id: int) -> None:
-    m = target.match
-    cur.execute(UPSERT_LINK, (  # type: ignore[attr-defined]
-        document_id, target.document_id, m.kind, m.score, m.word_similarity, m.quote_similarity,
-        m.number_similarity, m.skeleton_similarity, m.sentence_similarity, version_id,
+def _insert_pair(cur: object, document_id: int, mine: CopyFeatures, candidate: Candidate) -> None:
+    m = candidate.match
+    low, high = sorted((document_id, candidate.document_id))
+    mine_size, other_size = len(mine.word_shingles), len(candidate.features.word_shingles)
+    shorter = None
+    if m.is_partial:
+        shorter = document_id if mine_size < other_size else candidate.document_id
+    cur.execute(INSERT_PAIR, (  # type: ignore[attr-defined]
+        low, high, m.kind, m.score, m.word_similarity, m.quote_similarity, m.number_similarity,
+        m.skeleton_similarity, m.sentence_similarity, m.covered_share, shorter,
+    ))
+
+
+def _worth_reading(mine: CopyFeatures, candidate: Candidate) -> bool:
+    other = candidate.features
+    shared = len(mine.word_shingles & other.word_shingles)
+    return shared >= BLURB_SHARED_SHINGLES or bool(mine.quote_shingles & other.quote_shingles)
+
+
+def _record_blurbs(cur: object, version: PendingVersion, mine: CopyFeatures,
+                   candidate: Candidate) -> set[int]:
+    """Blurbs of the candidate in this document and of this document in the candidate;
+    the documents found to hold blurbs."""
+    pages: set[int] = set()
+    for blurb in blurb_matches(version.body, candidate.features):
+        _insert_blurb(cur, version.document_id, candidate.document_id, blurb,
+                      len(candidate.features.word_shingles), version.document_version_id)
+        pages.add(version.document_id)
+    cur.execute(BODY_OF, (candidate.document_version_id,))  # type: ignore[attr-defined]
+    row = cur.fetchone()  # type: ignore[attr-defined]
+    if row is not None:
+        for blurb in blurb_matches(row[0], mine):
+            _insert_blurb(cur, candidate.document_id, version.document_id, blurb,
+                          len(mine.word_shingles), candidate.document_version_id)
+            pages.add(candidate.document_id)
+    return pages
+
+
+def _insert_blurb(cur: object, page_id: int, story_id: int, blurb: BlurbMatch, story_size: int,
+                  page_version_id: int) -> None:
+    m = blurb.match
+    part_of_story = m.is_partial and story_size > blurb.shingle_count
+    cur.execute(INSERT_BLURB, (  # type: ignore[attr-defined]
+        page_id, blurb.first_paragraph, story_id, blurb.last_paragraph, blurb.word_count,
+        m.kind, m.score, m.covered_share, part_of_story, page_version_id,
     ))

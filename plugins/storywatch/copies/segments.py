@@ -1,0 +1,109 @@
+"""Blurbs: the parts of a page that copy one stored story, when the page as a whole does not.
+
+A listing page (an aggregator's front page, a newsletter, a "more news" box) strings
+together the leads of several stories. As a whole it is a copy of none of them: each
+story's share of the page is small, and the page's share of each story is small. So the
+page is read paragraph by paragraph against a candidate story: the paragraphs whose five-
+word runs are mostly in the story (or, for a spun blurb, whose names-and-figures skeleton
+is) are joined in runs (short lines between them, a headline or a "read more" link, are
+skipped over), and each run is compared with the story as a text of its own
+(compare_copies). A run that is a copy, of MIN_WORDS words or more, whose narration (not
+only its quotations) comes from the story, is a blurb of the story.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storywatch.copies import minhash
+from storywatch.copies.features import (
+    MIN_WORDS,
+    WORD_SHINGLE,
+    CopyFeatures,
+    CopyMatch,
+    compare_copies,
+    copy_features,
+    without_quotations,
+)
+from storywatch.sentences import split_paragraphs
+from storywatch.text import fold_text
+
+# A paragraph belongs to a blurb when this share of its runs (or of its skeleton) is in the story.
+PARAGRAPH_WORDS = 0.5
+PARAGRAPH_SKELETON = 0.6
+# Lines this short between two matching paragraphs (a headline, a link) do not end a blurb.
+GAP_WORDS = 12
+# A verbatim blurb carries the story's narration, not only its quotations: reports quoting
+# the same statement share a paragraph's quote and its "he said" and are not blurbs.
+MIN_NARRATION_WORDS = 15
+BLURB_NARRATION = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class BlurbMatch:
+    """Paragraphs `first_paragraph`..`last_paragraph` (0-based, inclusive) copy the story."""
+
+    first_paragraph: int
+    last_paragraph: int
+    word_count: int
+    shingle_count: int
+    match: CopyMatch
+
+
+def blurb_matches(body: str, story: CopyFeatures) -> list[BlurbMatch]:
+    """The blurbs of `body` that copy `story` (empty when none does)."""
+    paragraphs = split_paragraphs(body)
+    if len(paragraphs) < 2:
+        return []
+    found: list[BlurbMatch] = []
+    for first, last in _runs(paragraphs, story):
+        text = "\n".join(paragraphs[first:last + 1])
+        features = copy_features(text)
+        if features.word_count < MIN_WORDS:
+            continue
+        match = compare_copies(features, story)
+        if match.kind is not None and (match.kind == "spun" or _carries_narration(text, story)):
+            found.append(BlurbMatch(first, last, features.word_count, len(features.word_shingles),
+                                    match))
+    return found
+
+
+def _runs(paragraphs: list[str], story: CopyFeatures) -> list[tuple[int, int]]:
+    """Runs of paragraphs carried by `story`, as (first, last) indexes."""
+    runs: list[tuple[int, int]] = []
+    start = end = None
+    gap = 0
+    for index, paragraph in enumerate(paragraphs):
+        if _carried(paragraph, story):
+            if start is None:
+                start = index
+            end, gap = index, 0
+        elif start is not None and len(fold_text(paragraph).split()) < GAP_WORDS and gap == 0:
+            gap = 1
+        else:
+            if start is not None and end is not None:
+                runs.append((start, end))
+            start = end = None
+            gap = 0
+    if start is not None and end is not None:
+        runs.append((start, end))
+    return runs
+
+
+def _carries_narration(text: str, story: CopyFeatures) -> bool:
+    """Does the run's narration (its words outside quotations) come from the story?"""
+    narration = fold_text(without_quotations(text)).split()
+    if len(narration) < MIN_NARRATION_WORDS:
+        return False
+    runs = minhash.shingles(narration, WORD_SHINGLE)
+    return len(runs & story.word_shingles) / len(runs) >= BLURB_NARRATION
+
+
+def _carried(paragraph: str, story: CopyFeatures) -> bool:
+    features = copy_features(paragraph)
+    if not features.word_shingles:
+        return False
+    words = len(features.word_shingles & story.word_shingles) / len(features.word_shingles)
+    if words >= PARAGRAPH_WORDS:
+        return True
+    skeleton = features.skeleton_shingles
+    return len(skeleton) >= 2 and len(skeleton & story.skeleton_shingles) / len(skeleton) >= PARAGRAPH_SKELETON
