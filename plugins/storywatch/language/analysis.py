@@ -5,6 +5,7 @@ parses pending versions, calls `analyse_doc` on each parse and stores the result
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,8 +41,13 @@ class Extraction:
     model: str
 
 
-def analyse_doc(doc: Doc, *, truncated: bool = False, model: str = "") -> Extraction:
-    """Entities, claims and spin of one parsed text (pure: no database)."""
+def analyse_doc(doc: Doc, *, truncated: bool = False, model: str = "",
+                published: dt.date | None = None) -> Extraction:
+    """Entities, claims and spin of one parsed text (pure: no database).
+
+    `published` (the article's publication date) dates the roles an article
+    mentions without naming their holder ("the Iranian president").
+    """
     ents = find_entities(doc)
     speech = find_speech(doc, ents)
     attributor = Attributor(doc, ents, speech)
@@ -58,10 +64,12 @@ def analyse_doc(doc: Doc, *, truncated: bool = False, model: str = "") -> Extrac
     )
 
 
-def analyse_texts(texts: Sequence[str], limit: int = nlp.MAX_PARSE_CHARS) -> list[Extraction]:
+def analyse_texts(texts: Sequence[str], limit: int = nlp.MAX_PARSE_CHARS,
+                  published: Sequence[dt.date | None] | None = None) -> list[Extraction]:
     """Extractions of raw texts, in order (for benches and tests; no screening)."""
     model = nlp.model_in_use().label
     capped = [nlp.cap_text(t, limit) for t in texts]
-    return [analyse_doc(doc, truncated=len(c) < len(t), model=model)
-            for doc, c, t in zip(nlp.parse_texts(capped, limit=limit), capped, texts,
-                                 strict=True)]
+    dates = list(published) if published is not None else [None] * len(texts)
+    return [analyse_doc(doc, truncated=len(c) < len(t), model=model, published=date)
+            for doc, c, t, date in zip(nlp.parse_texts(capped, limit=limit), capped, texts,
+                                       dates, strict=True)]
