@@ -214,7 +214,7 @@ def is_named(mention: GumMention, lower_words: set[str]) -> bool:
             return False
         if sentence_initial and len(words) == 1 and word.casefold() in lower_words:
             return False  # "Officials" opening a sentence is a common noun
-    return True
+    return any(word[:1].isupper() for word, _ in words)  # "107" is no name
 
 
 def lower_case_words(doc: GumDoc) -> set[str]:
@@ -269,6 +269,22 @@ def _overlapping(ours: Sequence[OurMention], start: int, end: int) -> list[OurMe
     return [m for m in ours if m.start < end and start < m.end]
 
 
+def _matching(ours: Sequence[OurMention], gold: GumMention, text: str) -> list[OurMention]:
+    """Our mentions of the gold span: inside it, or around it ending where it ends.
+
+    GUM nests mentions ("Texas" inside "the University of Texas"); a mention of the
+    university is not a mention of the state, so a longer mention of ours counts
+    only when it ends with the gold span (its head).
+    """
+    end = gold.end
+    tail = text[gold.start:gold.end]
+    for suffix in (" 's", " ’s", " '"):
+        if tail.endswith(suffix):
+            end -= len(suffix)
+    return [m for m in _overlapping(ours, gold.start, gold.end)
+            if (m.start >= gold.start and m.end <= gold.end) or m.end in (end, gold.end)]
+
+
 def mention_kind(mention: GumMention) -> str:
     """pronoun, or role phrase (any other noun phrase that is not a name)."""
     if len(mention.tokens) == 1 and mention.tokens[0][0].casefold() in PRONOUNS:
@@ -282,7 +298,7 @@ def score_doc(doc: GumDoc, ours: Sequence[OurMention], tally: GumTally, details:
         if not is_named(mention, lower):
             continue
         tally.named += 1
-        found = _overlapping(ours, mention.start, mention.end)
+        found = _matching(ours, mention, doc.text)
         if not found:
             if details:
                 tally.misses.append(f"{doc.name}: not found {mention.text!r} ({mention.type})")
@@ -300,7 +316,7 @@ def score_doc(doc: GumDoc, ours: Sequence[OurMention], tally: GumTally, details:
         names = [m for m in chain if is_named(m, lower)]
         if not names:
             continue
-        canonical = Counter(o.name for m in names for o in _overlapping(ours, m.start, m.end)
+        canonical = Counter(o.name for m in names for o in _matching(ours, m, doc.text)
                             if o.type == "PERSON")
         target = canonical.most_common(1)[0][0] if canonical else None
         for mention in chain:
