@@ -285,6 +285,20 @@ def _matching(ours: Sequence[OurMention], gold: GumMention, text: str) -> list[O
             if (m.start >= gold.start and m.end <= gold.end) or m.end in (end, gold.end)]
 
 
+def _at_head(ours: OurMention, gold: GumMention) -> bool:
+    """Our mention sits on the gold span's head: its end, or its start before an 'of'.
+
+    ("US President Donald Trump" is Trump; "Claudia Mo of the Civic Party" is Mo.)
+    """
+    words = [w for w, _ in gold.tokens]
+    if "of" in words[1:]:
+        first = words[0]
+        start = gold.start + len(first) + 1 if first.casefold() in ("the", "a", "an") else (
+            gold.start)
+        return ours.start == start
+    return ours.end >= gold.end - 3
+
+
 def mention_kind(mention: GumMention) -> str:
     """pronoun, or role phrase (any other noun phrase that is not a name)."""
     if len(mention.tokens) == 1 and mention.tokens[0][0].casefold() in PRONOUNS:
@@ -304,7 +318,8 @@ def score_doc(doc: GumDoc, ours: Sequence[OurMention], tally: GumTally, details:
                 tally.misses.append(f"{doc.name}: not found {mention.text!r} ({mention.type})")
             continue
         tally.found += 1
-        best = max(found, key=lambda m: min(m.end, mention.end) - max(m.start, mention.start))
+        best = max(found, key=lambda m: (_at_head(m, mention),
+                                         min(m.end, mention.end) - max(m.start, mention.start)))
         if type_right(mention, best):
             tally.typed += 1
         elif details:
