@@ -57,10 +57,13 @@ def seeded(conn: Connection) -> int:
 
 def test_process_fills_entities_claims_and_views(conn: Connection, seeded: int) -> None:
     entities = dict(((e, t), n) for e, t, n in rows(
-        conn, "select entity, type, mention_count from v_entities where document_version_id = %s",
+        conn, "select entity, type, name_count from v_entities where document_version_id = %s",
         (seeded,)))
     assert entities[("Ebrahim Raisi", "PERSON")] == 17
     assert entities[("Vladimir Putin", "PERSON")] == 17
+    linked = dict(rows(conn, """select entity, linked_count from v_entities
+                                where document_version_id = %s""", (seeded,)))
+    assert linked["Ebrahim Raisi"] > 0  # "he", "the Iranian president" linked to him
     assert entities[("United States", "GPE")] == 6
     assert entities[("Russian Ministry of Defence", "ORG")] == 1
     kinds = dict(rows(conn, "select kind, count(*) from v_claims group by kind"))

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from storywatch.extraction.writes import write_extraction
 from storywatch.language import nlp
 from storywatch.language.analysis import Extraction, analyse_doc
+from storywatch.language.furniture import mask_furniture
 from storywatch.store.db import Connection
 from storywatch.store.stagework import PendingVersion, SkipItem
 
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 
 STAGE_NAME = "extract"
 # Bump when a change to the rules should re-derive every version's rows.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 
 # The commonest English function words: in English prose they are a third of the
 # words or more; a text where they are rare is in another language (or not prose).
@@ -86,7 +87,8 @@ class ExtractStage:
         if not texts:
             return results
         model = nlp.model_in_use().label
-        capped = [nlp.cap_text(t, self.max_chars) for t in texts]
+        # Furniture (datelines' agencies, bylines, credits) is blanked before parsing.
+        capped = [mask_furniture(nlp.cap_text(t, self.max_chars)) for t in texts]
         docs = nlp.parse_texts(capped, limit=self.max_chars)
         for position, doc, text, cut in zip(positions, docs, texts, capped, strict=True):
             try:

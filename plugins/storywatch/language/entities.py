@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
+from storywatch.language.furniture import Furniture, inside_furniture
 from storywatch.language.nlp import doc_text
+from storywatch.language.roles import role_key
 
 ENTITY_TYPES = ("PERSON", "ORG", "GPE", "LOC", "NORP")
 # Kept only where a claim needs them (a date or amount in a claim's sentence).
@@ -80,6 +82,21 @@ METONYMS = {
 PLACE_PREPOSITIONS = frozenset("in to from at near outside inside around visit visited "
                                "visiting arrived flew".split())
 
+# Head words that make a name an organisation or a facility whatever the model says
+# ("Steven F. Udvar-Hazy Center", "Municipality of Livorno", "Example Wire").
+ORG_HEAD_WORDS = frozenset("""
+agency association authority bank board bureau club commission committee company corporation
+corp council court department foundation fund group institute institution league ministry
+municipality office organization organisation party police press service society union
+university college school times post news wire radio television tv gazette journal herald
+tribune network channel inc ltd airlines army navy parliament assembly senate congress
+""".split())
+FACILITY_HEAD_WORDS = frozenset("center centre street road avenue airport square bridge hall "
+                                "stadium station".split())
+# Upper-case abbreviations that are countries, not organisations.
+COUNTRY_ABBREVIATIONS = frozenset("US USA UK UAE DPRK PRC ROK DRC".split())
+_ACRONYM = re.compile(r"^[A-Z]{2,6}$")
+
 _TITLE_WORDS = frozenset(t.rstrip(".") for t in TITLES)
 _NAME_TOKEN = re.compile(r"[A-Z]")
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
@@ -109,6 +126,15 @@ class DocEntities:
     by_token: dict[int, Mention] = field(default_factory=dict)
     roles: dict[str, set[tuple[str | None, str]]] = field(default_factory=dict)
     person_names: set[str] = field(default_factory=set)
+    # person -> the organisation the article says the person speaks or works for
+    institutions: dict[str, str] = field(default_factory=dict)
+    # pronoun token -> the described person it refers to ("a firefighter in Schuld")
+    described_by_token: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def role_heads(self) -> set[str]:
+        """Head nouns of the roles the article gives its people ('minister', 'student')."""
+        return {role.split()[-1] for held in self.roles.values() for _, role in held}
 
     def sentence_of(self, char: int) -> int:
         """Index of the sentence holding character `char`."""
@@ -133,15 +159,20 @@ def sentence_starts(doc: Doc) -> list[int]:
     return [sent.start_char for sent in doc.sents]
 
 
-def find_entities(doc: Doc) -> DocEntities:
-    """Mentions of PERSON, ORG, GPE, LOC and NORP entities in `doc`, names canonical in the article."""
+def find_entities(doc: Doc, furniture: Sequence[Furniture] = ()) -> DocEntities:
+    """Mentions of PERSON, ORG, GPE, LOC and NORP entities in `doc`, names canonical in the article.
+
+    Names inside wire furniture (a dateline's agency, a byline, a photo credit) are
+    not mentions of the story and are left out.
+    """
     starts = sentence_starts(doc)
     kept = [e for e in doc.ents if e.label_ in ENTITY_TYPES and _is_name(e)
             and not _is_title_part(e)]
     spans = _merge_split_orgs([_with_given_names(span) for span in kept])
     spans = sorted(spans + _conjoined_places(doc, spans), key=lambda s: s.start)
     raw = [_raw_mention(doc, span, starts) for span in spans]
-    raw = [m for m in raw if m is not None]
+    raw = [m for m in raw if m is not None
+           and not inside_furniture(furniture, m.start_char, m.end_char)]
     persons = _full_person_names(raw)
     surname_map = _surname_map(persons)
     mentions: list[_Draft] = []
@@ -154,10 +185,10 @@ def find_entities(doc: Doc) -> DocEntities:
             mentions.append(_apply_context(doc, draft))
     covered = {i for d in mentions for i in range(d.token_start, d.token_end)}
     mentions.extend(_missed_surnames(doc, surname_map, covered, starts))
-    roles = _person_roles(doc, mentions)
+    roles, institutions = _person_roles(doc, mentions)
     result = DocEntities(
         mentions=[], values=_value_mentions(doc, starts), sentence_starts=starts,
-        roles=roles, person_names=set(persons),
+        roles=roles, person_names=set(persons), institutions=institutions,
     )
     nominal = _nominal_mentions(doc, result, covered | {i for d in mentions
                                                         for i in range(d.token_start, d.token_end)})
@@ -307,8 +338,31 @@ def _raw_mention(doc: Doc, span: Span, starts: Sequence[int]) -> _Draft | None:
     name = clean_name(text, span.label_)
     if not name or not _NAME_TOKEN.search(name):
         return None
-    return _Draft(tokens[0].i, tokens[-1].i + 1, start, end, text, name, span.label_,
-                  span.label_, _index_of(starts, start), "ner")
+    return _Draft(tokens[0].i, tokens[-1].i + 1, start, end, text, name,
+                  corrected_type(name, span.label_), span.label_, _index_of(starts, start), "ner")
+
+
+def corrected_type(name: str, label: str) -> str:
+    """The type of a name by its form: organisation and facility head words, acronyms.
+
+    The model calls "Example Wire" a person and "DAB" a person or place; a
+    name headed by "Agency", "Party", "News" (the word before "of" when there
+    is one) is an organisation, one headed by "Center" or "Road" a place, and
+    an upper-case acronym that is not a country is an organisation.
+    """
+    if label not in ("PERSON", "GPE", "NORP", "LOC"):
+        return label
+    words = name.split()
+    head = words[words.index("of") - 1] if "of" in words[1:] else words[-1]
+    key = head.casefold().rstrip(".")
+    if key in ORG_HEAD_WORDS and label != "LOC":
+        return "ORG"
+    if key in FACILITY_HEAD_WORDS and label != "GPE":
+        return "LOC"
+    if len(words) == 1 and _ACRONYM.match(name) and name not in COUNTRY_ABBREVIATIONS and (
+            label in ("PERSON", "NORP")):
+        return "ORG"
+    return label
 
 
 def _index_of(starts: Sequence[int], char: int) -> int:
@@ -317,7 +371,8 @@ def _index_of(starts: Sequence[int], char: int) -> int:
 
 def _full_person_names(drafts: Iterable[_Draft]) -> dict[str, list[str]]:
     """Multi-word person names of the article, each with its words."""
-    return {d.name: d.name.split() for d in drafts if d.label == "PERSON" and " " in d.name}
+    return {d.name: d.name.split() for d in drafts if d.type == "PERSON" and d.label == "PERSON"
+            and " " in d.name}
 
 
 def _surname_map(persons: dict[str, list[str]]) -> dict[str, str]:
@@ -326,6 +381,9 @@ def _surname_map(persons: dict[str, list[str]]) -> dict[str, str]:
     for full, words in persons.items():
         for k in range(1, len(words)):
             candidates.setdefault(" ".join(words[k:]), set()).add(full)
+        # Family name first ("Xi" of "Xi Jinping"), or a given name used alone ("Tedros").
+        if len(words[0]) > 1 and not words[0].endswith("."):
+            candidates.setdefault(words[0], set()).add(full)
     # A shorter full name that is itself the tail of a longer one belongs to it.
     for full, words in persons.items():
         longer = [other for other, w in persons.items()
@@ -436,35 +494,80 @@ def role_of_phrase(head: Token) -> tuple[str | None, str] | None:
             for obj in child.children:
                 if obj.dep_ == "pobj" and obj.ent_type_ == "GPE":
                     country = _country_of(obj) or country
+                elif obj.dep_ == "pobj" and obj.pos_ in ("NOUN", "PROPN") and not any(
+                        c.dep_ == "det" for c in obj.children):
+                    words.append(obj.lower_)  # "secretary of state"
     words.append(head.lemma_.lower())
-    return country, " ".join(words)
+    return country, role_key(" ".join(words))
 
 
-def _person_roles(doc: Doc, mentions: list[_Draft]) -> dict[str, set[tuple[str | None, str]]]:
-    """Roles the article gives its people: titles, appositions, 'X of Iran'."""
+def _person_roles(
+    doc: Doc, mentions: list[_Draft]
+) -> tuple[dict[str, set[tuple[str | None, str]]], dict[str, str]]:
+    """Roles the article gives its people, and the institutions they speak for.
+
+    Roles come from titles ("Interior Minister X"), appositions ("X, the
+    agency's chief"; "X, a student") and lower-case nouns before the name
+    ("union president X", "ministry spokesman X"); an organisation named in
+    the same phrase ("Delhi Police spokesman X", "X, a spokesman for the
+    fire service") is the person's institution.
+    """
     roles: dict[str, set[tuple[str | None, str]]] = {}
+    institutions: dict[str, str] = {}
+    organisation_at = {i: d for d in mentions if d.type == "ORG"
+                       for i in range(d.token_start, d.token_end)}
     for draft in mentions:
         if draft.type != "PERSON" or draft.how == "surname" and draft.label != "PERSON":
             continue
         root = doc[draft.token_end - 1]
         found: set[tuple[str | None, str]] = set()
+        phrase_tokens: list[Token] = []
         title = _title_before(doc, draft.token_start)
         if title is not None:
             country = _country_after(doc, draft.token_end) or title[0]
-            found.add((country, title[1]))
+            found.add((country, role_key(title[1])))
+        prefix = _noun_prefix(doc, draft.token_start)
+        if prefix:
+            found.add((None, role_key(prefix[-1].lemma_.lower())))
+            phrase_tokens.extend(prefix)
+            phrase_tokens.extend(doc[max(0, prefix[0].i - 4):prefix[0].i])
         for token in (root, root.head):
             for child in token.children:
                 if child.dep_ == "appos" and child.i not in range(draft.token_start, draft.token_end):
-                    role = role_of_phrase(child)
+                    role = role_of_phrase(child) or _generic_role(child)
                     if role:
                         found.add(role)
+                        phrase_tokens.extend(child.subtree)
         if root.dep_ == "appos":
-            role = role_of_phrase(root.head)
+            role = role_of_phrase(root.head) or _generic_role(root.head)
             if role:
                 found.add(role)
+                phrase_tokens.extend(t for t in root.head.subtree if t.i < draft.token_start)
         if found:
             roles.setdefault(draft.name, set()).update(found)
-    return roles
+        institution = next((organisation_at[t.i].name for t in phrase_tokens
+                            if t.i in organisation_at), None)
+        if institution and draft.name not in institutions:
+            institutions[draft.name] = institution
+    return roles, institutions
+
+
+def _generic_role(head: Token) -> tuple[str | None, str] | None:
+    """(None, 'student') for an apposition "X, a student at ..."; None for a name or plural."""
+    if head.pos_ != "NOUN" or head.tag_ == "NNS" or not head.is_alpha:
+        return None
+    return None, role_key(head.lemma_.lower())
+
+
+def _noun_prefix(doc: Doc, token_start: int) -> list[Token]:
+    """Lower-case nouns right before a name that describe it: 'union president' X."""
+    i = token_start - 1
+    found: list[Token] = []
+    while i >= 0 and doc[i].pos_ == "NOUN" and doc[i].is_lower and doc[i].dep_ == "compound" and (
+            doc[i].tag_ == "NN"):
+        found.insert(0, doc[i])
+        i -= 1
+    return found
 
 
 def _title_before(doc: Doc, token_start: int) -> tuple[str | None, str] | None:

@@ -65,7 +65,7 @@ class RoleBook:
         if of is None or on is None:
             return None
         body = self._body(of)
-        wanted = role.split()
+        wanted = role_key(role).split()
         found = [t for t in self.tenures
                  if t.of.casefold() == body and _same_role(t.role.split(), wanted)
                  and t.since <= on and (t.until is None or on < t.until)]
@@ -89,6 +89,20 @@ class RoleBook:
 
 
 EMPTY_BOOK = RoleBook((), "none")
+
+
+_ROLE_SYNONYMS = {"defense": "defence", "spokesman": "spokesperson",
+                  "spokeswoman": "spokesperson", "defence-minister": "defence minister"}
+
+
+def role_key(role: str) -> str:
+    """A role's comparable form: head noun last, one spelling ('secretary of defense' ->
+    'defence secretary', 'spokeswoman' -> 'spokesperson')."""
+    words = role.casefold().replace("-", " ").split()
+    if "of" in words[1:]:
+        k = words.index("of")
+        words = words[k + 1:] + words[:k]
+    return " ".join(_ROLE_SYNONYMS.get(w, w) for w in words if w not in ("the", "a", "an"))
 
 
 def _same_role(held: list[str], wanted: list[str]) -> bool:
@@ -170,7 +184,7 @@ def _tenure(node: yaml.Node, role: str | None, of: str | None, institution: str 
         return None
     if role is None or of is None or since is None:
         return None
-    return Tenure(" ".join(role.casefold().split()), of, str(keys["person"][1].value).strip(),
+    return Tenure(role_key(role), of, str(keys["person"][1].value).strip(),
                   since, until, institution)
 
 
