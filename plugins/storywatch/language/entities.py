@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
+from storywatch.language.countries import is_country
 from storywatch.language.furniture import Furniture, inside_furniture
 from storywatch.language.nlp import doc_text
 from storywatch.language.roles import role_key
@@ -38,7 +39,10 @@ sir dame lord lady gen gen. general lt lt. col col. maj maj. capt capt. adm adm.
 sen sen. senator rep rep. representative gov gov. governor mayor king queen prince princess
 sheikh ayatollah chancellor pope cardinal rabbi imam judge justice chief ambassador envoy
 commander marshal colonel major captain sergeant premier deputy speaker minister-president
-adviser advisor counselor counsellor
+adviser advisor counselor counsellor councillor councilman councilwoman alderman coach manager
+headteacher headmaster headmistress principal professor prof prof. inspector detective
+constable superintendent sergeant officer pastor bishop archbishop reverend rev rev. father
+winger striker midfielder defender goalkeeper captain skipper
 """.split())
 
 # Heads of role phrases that can stand for a named person ("the Iranian president").
@@ -350,6 +354,8 @@ def corrected_type(name: str, label: str) -> str:
     is one) is an organisation, one headed by "Center" or "Road" a place, and
     an upper-case acronym that is not a country is an organisation.
     """
+    if label in ("ORG", "PERSON", "NORP") and is_country(name):
+        return "GPE"  # a country acting as a state
     if label not in ("PERSON", "GPE", "NORP", "LOC"):
         return label
     words = name.split()
@@ -471,7 +477,7 @@ def _possessive_country(doc: Doc, token_start: int) -> str | None:
 
 def _country_of(token: Token) -> str | None:
     """The country a modifier names: 'Iran' (GPE) or 'Iranian' (NORP)."""
-    if token.ent_type_ == "GPE":
+    if token.ent_type_ == "GPE" or is_country(token.text):
         return clean_name(token.text, "GPE")
     return COUNTRY_OF_ADJECTIVE.get(token.lower_)
 
@@ -590,7 +596,7 @@ def _title_before(doc: Doc, token_start: int) -> tuple[str | None, str] | None:
 
 def _country_after(doc: Doc, token_end: int) -> str | None:
     """'Iran' in "President Ebrahim Raisi of Iran"."""
-    if token_end + 1 < len(doc) and doc[token_end].lower_ == "of" and doc[token_end + 1].ent_type_ == "GPE":
+    if token_end + 1 < len(doc) and doc[token_end].lower_ == "of":
         return _country_of(doc[token_end + 1])
     return None
 
