@@ -108,7 +108,7 @@ def link_people(doc: Doc, ents: DocEntities, inside: Sequence[bool],
         for i in range(sent.start, sent.end):
             sentence_of[i] = n
     seen: list[_Seen] = []
-    added: list[Mention] = []
+    added: list[Mention] = _appositions(doc, ents, inside)
     promoted: set[str] = _named_as_people(doc, ents)
     last_mention: Mention | None = None
     for token in doc:
@@ -153,6 +153,28 @@ def link_people(doc: Doc, ents: DocEntities, inside: Sequence[bool],
             seen.append(_Seen(new.name, token.i, sentence_of[token.i], *_subject_of(token)))
     if promoted:
         _promote(ents, promoted)
+    return added
+
+
+def _appositions(doc: Doc, ents: DocEntities, inside: Sequence[bool]) -> list[Mention]:
+    """Noun phrases the syntax says are a named person: "X, an Australian teacher",
+    "the team's coach, X", "X is a sculptor". Linked as `role`."""
+    added: list[Mention] = []
+    for token in doc:
+        mention = ents.mention_at(token)
+        if mention is None or mention.type != "PERSON" or ents.mention_at(token.head) is mention:
+            continue
+        phrases = [c for c in token.children if c.dep_ == "appos"]
+        if token.dep_ == "appos":
+            phrases.append(token.head)
+        if token.dep_ in SUBJECTS and token.head.lemma_ == "be":
+            phrases.extend(c for c in token.head.children if c.dep_ == "attr")
+        for head in phrases:
+            if head.pos_ != "NOUN" or head.i in ents.by_token or head.tag_ == "NNS":
+                continue
+            new = _mention(doc, ents, _phrase_start(head), head.i + 1, mention.name, "role")
+            _register(ents, new, range(_phrase_start(head), head.i + 1))
+            added.append(new)
     return added
 
 
@@ -283,9 +305,7 @@ def _nominal(doc: Doc, ents: DocEntities, token: Token, seen: list[_Seen],
     if not determiner:
         return None
     lemma = token.lemma_.lower()
-    role = role_of_phrase(token) if lemma in ROLE_HEADS or lemma in ents.role_heads else None
-    if role is None and lemma in ents.role_heads:
-        role = (None, lemma)
+    role = role_of_phrase(token, ROLE_HEADS | ents.role_heads)
     if role is not None:
         holder = ents.resolve_role(*role)
         if holder is not None:

@@ -396,7 +396,11 @@ def _surname_map(persons: dict[str, list[str]]) -> dict[str, str]:
                   if other != full and len(w) > len(words) and w[-len(words):] == words]
         if len(longer) == 1:
             candidates.setdefault(full, set()).add(longer[0])
-    return {part: next(iter(fulls)) for part, fulls in candidates.items() if len(fulls) == 1}
+    # A part two people share ("Mohamed" of "Ahmed Mohamed" and his father "Mohamed
+    # El-Hassan Mohamed") is the person the article introduced first, as news style has it.
+    order = {full: n for n, full in enumerate(persons)}
+    return {part: min(fulls, key=order.__getitem__) for part, fulls in candidates.items()
+            if len(fulls) == 1 or part == " ".join(min(fulls, key=order.__getitem__).split()[-1:])}
 
 
 def _missed_surnames(
@@ -482,9 +486,14 @@ def _country_of(token: Token) -> str | None:
     return COUNTRY_OF_ADJECTIVE.get(token.lower_)
 
 
-def role_of_phrase(head: Token) -> tuple[str | None, str] | None:
-    """(country, role words) of a role phrase headed by `head`, e.g. (Iran, 'foreign minister')."""
-    if head.lemma_.lower() not in ROLE_HEADS or head.tag_ in ("NNS", "NNPS"):
+def role_of_phrase(head: Token, heads: frozenset[str] | set[str] = ROLE_HEADS
+                   ) -> tuple[str | None, str] | None:
+    """(country, role words) of a role phrase headed by `head`, e.g. (Iran, 'foreign minister').
+
+    `heads` are the nouns that can head one (the usual offices, or the roles an
+    article gives its people: "coach", "curator").
+    """
+    if head.lemma_.lower() not in heads or head.tag_ in ("NNS", "NNPS"):
         return None
     country: str | None = None
     words: list[str] = []
@@ -534,7 +543,12 @@ def _person_roles(
             found.add((country, role_key(title[1])))
         prefix = _noun_prefix(doc, draft.token_start)
         if prefix:
-            found.add((None, role_key(prefix[-1].lemma_.lower())))
+            before = prefix[0].i - 1
+            country = None
+            if before >= 0:
+                country = _country_of(doc[before - 1]) if doc[before].text in ("'s", "’s") and (
+                    before > 0) else _country_of(doc[before])
+            found.add((country, role_key(" ".join(t.lemma_.lower() for t in prefix))))
             phrase_tokens.extend(prefix)
             phrase_tokens.extend(doc[max(0, prefix[0].i - 4):prefix[0].i])
         for token in (root, root.head):
