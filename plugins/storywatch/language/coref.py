@@ -304,7 +304,6 @@ def _nominal(doc: Doc, ents: DocEntities, token: Token, seen: list[_Seen],
     determiner = _definite(token)
     if not determiner:
         return None
-    lemma = token.lemma_.lower()
     role = role_of_phrase(token, ROLE_HEADS | ents.role_heads)
     if role is not None:
         holder = ents.resolve_role(*role)
