@@ -486,6 +486,16 @@ def _country_of(token: Token) -> str | None:
     return COUNTRY_OF_ADJECTIVE.get(token.lower_)
 
 
+def _body_of(token: Token) -> str | None:
+    """'European Union' for the possessor in "the European Union's foreign policy chief"."""
+    if token.ent_type_ != "ORG":
+        return None
+    for ent in token.doc.ents:
+        if ent.start <= token.i < ent.end:
+            return clean_name(ent.text, "ORG")
+    return None
+
+
 def role_of_phrase(head: Token, heads: frozenset[str] | set[str] = ROLE_HEADS
                    ) -> tuple[str | None, str] | None:
     """(country, role words) of a role phrase headed by `head`, e.g. (Iran, 'foreign minister').
@@ -499,10 +509,14 @@ def role_of_phrase(head: Token, heads: frozenset[str] | set[str] = ROLE_HEADS
     words: list[str] = []
     for child in head.lefts:
         if child.dep_ in ("poss", "amod", "compound", "nmod"):
-            found = _country_of(child)
+            found = _country_of(child) or (_body_of(child) if child.dep_ == "poss" else None)
             if found:
                 country = found
             elif child.dep_ in ("amod", "compound") and child.is_alpha:
+                # "foreign policy chief": the parse hangs "foreign" on "policy"
+                words.extend(w.lower_ for w in child.lefts
+                             if w.dep_ in ("amod", "compound") and w.is_alpha
+                             and _country_of(w) is None)
                 words.append(child.lower_)
     for child in head.rights:
         if child.dep_ == "prep" and child.lower_ == "of":
@@ -628,7 +642,7 @@ def _unique_role_holder(
                 continue  # "foreign minister" is not the "defense minister"
             if country is not None and held_country is not None and held_country != country:
                 continue
-            if country is not None and held_country is None:
+            if country is not None and held_country is None and is_country(country):
                 continue
             holders.add(person)
     return next(iter(holders)) if len(holders) == 1 else None

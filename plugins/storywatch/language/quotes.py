@@ -457,6 +457,12 @@ def describe_source(doc: Doc, head: Token) -> str | None:
             right = child.right_edge.i
         break
     tokens = doc[left.i: min(right, left.i + 10) + 1]
+    # A description ends at its first comma or relative clause: "a firefighter in Schuld",
+    # not "a firefighter in Schuld, who gave his name as ...".
+    for t in tokens:
+        if t.i > head.i and (t.text in (",", ";", "(", "—", "–") or t.dep_ == "relcl"):
+            tokens = doc[left.i:t.i]
+            break
     text = " ".join(tokens.text.split())
     return text or None
 
