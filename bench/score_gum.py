@@ -274,7 +274,7 @@ def _matching(ours: Sequence[OurMention], gold: GumMention, text: str) -> list[O
 
     GUM nests mentions ("Texas" inside "the University of Texas"); a mention of the
     university is not a mention of the state, so a longer mention of ours counts
-    only when it ends with the gold span (its head).
+    only when it ends with the gold span (its head) and no "of" comes before it.
     """
     end = gold.end
     tail = text[gold.start:gold.end]
@@ -282,7 +282,8 @@ def _matching(ours: Sequence[OurMention], gold: GumMention, text: str) -> list[O
         if tail.endswith(suffix):
             end -= len(suffix)
     return [m for m in _overlapping(ours, gold.start, gold.end)
-            if (m.start >= gold.start and m.end <= gold.end) or m.end in (end, gold.end)]
+            if (m.start >= gold.start and m.end <= gold.end) or (
+                m.end in (end, gold.end) and " of " not in text[m.start:gold.start + 1])]
 
 
 def _at_head(ours: OurMention, gold: GumMention) -> bool:

@@ -342,8 +342,15 @@ def _raw_mention(doc: Doc, span: Span, starts: Sequence[int]) -> _Draft | None:
     name = clean_name(text, span.label_)
     if not name or not _NAME_TOKEN.search(name):
         return None
-    return _Draft(tokens[0].i, tokens[-1].i + 1, start, end, text, name,
-                  corrected_type(name, span.label_), span.label_, _index_of(starts, start), "ner")
+    type_ = corrected_type(name, span.label_)
+    if type_ == "PERSON" and " " not in name and _after_article(doc, tokens[0].i):
+        type_ = "ORG"  # "the Church", "the Smithsonian": a person's name takes no article
+    return _Draft(tokens[0].i, tokens[-1].i + 1, start, end, text, name, type_, span.label_,
+                  _index_of(starts, start), "ner")
+
+
+def _after_article(doc: Doc, i: int) -> bool:
+    return i > 0 and doc[i - 1].lower_ == "the"
 
 
 def corrected_type(name: str, label: str) -> str:
@@ -365,7 +372,7 @@ def corrected_type(name: str, label: str) -> str:
         return "ORG"
     if key in FACILITY_HEAD_WORDS and label != "GPE":
         return "LOC"
-    if len(words) == 1 and _ACRONYM.match(name) and name not in COUNTRY_ABBREVIATIONS and (
+    if _ACRONYM.match(words[-1]) and words[-1] not in COUNTRY_ABBREVIATIONS and (
             label in ("PERSON", "NORP")):
         return "ORG"
     return label
