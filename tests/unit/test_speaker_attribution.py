@@ -187,3 +187,21 @@ def test_a_live_blog_timestamp_is_not_the_subject_of_its_entry() -> None:
             "“Both are conscious and talking,” she said.")
     speaker = quote_speakers(extract(text))[0][1]
     assert speaker is not None and "paramedic" in speaker
+
+
+def test_a_role_two_people_hold_goes_to_the_one_just_talked_about() -> None:
+    text = ("President Ana Brum of Uruguay met President Luis Arce of Bolivia in Montevideo.\n"
+            "Arce, who arrived late, spoke first.\n"
+            "“We share a river and a future,” the president said.")
+    assert quote_speakers(extract(text))[0][1:] == ("Luis Arce", "role")
+
+
+def test_a_report_that_speaks_is_a_described_source_not_a_verb() -> None:
+    text = "“The ministry ignored every warning,” the inspectors' report said."
+    speaker = quote_speakers(extract(text))[0][1]
+    assert speaker is not None and speaker.endswith("report")
+
+
+def test_a_person_named_in_the_phrase_the_x_administration_stays_a_person() -> None:
+    got = extract("Mayor Lina Ortiz spoke on Monday. The Ortiz administration denied the claim.")
+    assert {m.type for m in got.mentions if m.name == "Lina Ortiz"} == {"PERSON"}

@@ -306,7 +306,7 @@ def _nominal(doc: Doc, ents: DocEntities, token: Token, seen: list[_Seen],
         return None
     role = role_of_phrase(token, ROLE_HEADS | ents.role_heads)
     if role is not None:
-        holder = ents.resolve_role(*role)
+        holder = ents.resolve_role(*role) or _salient_holder(ents, role, token, seen, sentence_of)
         if holder is not None:
             return _mention(doc, ents, _phrase_start(token), token.i + 1, holder, "role")
         if roles is not None and role[0] is not None:
@@ -320,6 +320,25 @@ def _nominal(doc: Doc, ents: DocEntities, token: Token, seen: list[_Seen],
         name = _salient_subject(token, seen, sentence_of)
         if name is not None:
             return _mention(doc, ents, _phrase_start(token), token.i + 1, name, "description")
+    return None
+
+
+def _salient_holder(ents: DocEntities, role: tuple[str | None, str], token: Token,
+                    seen: list[_Seen], sentence_of: Sequence[int]) -> str | None:
+    """Of several people the article gives a role ("President Trump", "President Macron"),
+    the one in subject position most recently: "the president wrote"."""
+    head = role[1].split()[-1]
+    holders = {person for person, held in ents.roles.items()
+               if any(r.split()[-1] == head and (role[0] is None or c in (None, role[0]))
+                      for c, r in held)}
+    if len(holders) < 2:
+        return None
+    here = sentence_of[token.i]
+    for item in reversed(seen):
+        if here - item.sentence > DESCRIPTION_WINDOW:
+            break
+        if item.subject and item.name in holders:
+            return item.name
     return None
 
 

@@ -343,8 +343,11 @@ def _raw_mention(doc: Doc, span: Span, starts: Sequence[int]) -> _Draft | None:
     if not name or not _NAME_TOKEN.search(name):
         return None
     type_ = corrected_type(name, span.label_)
-    if type_ == "PERSON" and " " not in name and _after_article(doc, tokens[0].i):
-        type_ = "ORG"  # "the Church", "the Smithsonian": a person's name takes no article
+    if type_ == "PERSON" and " " not in name and _after_article(doc, tokens[0].i) and (
+            tokens[-1].dep_ != "compound"):
+        # "the Church", "the Smithsonian": a person's name takes no article (but "the
+        # Biden administration" is the person's, as a modifier)
+        type_ = "ORG"
     return _Draft(tokens[0].i, tokens[-1].i + 1, start, end, text, name, type_, span.label_,
                   _index_of(starts, start), "ner")
 

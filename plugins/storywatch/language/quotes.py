@@ -135,6 +135,8 @@ def is_reporting_verb(token: Token, beside_quote: bool = False) -> bool:
     """A word that reports speech next to a quotation (spun substitutes included)."""
     if token.is_punct or token.like_num:
         return False
+    if token.pos_ == "NOUN" and token.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "compound"):
+        return False  # "the report said": the noun, not the verb
     if beside_quote and token.pos_ == "VERB" and token.lemma_.lower() in QUOTE_ONLY_VERBS:
         return True
     return token.lower_ in REPORTING_VERBS or (
