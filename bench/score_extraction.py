@@ -56,11 +56,13 @@ UNIT_CLASSES = {
     "week": {"week"},
     "hour": {"hour", "hr", "h"},
 }
+# Mentions that are names (not role phrases, pronouns or descriptions linked to one).
+NAME_HOWS = ("ner", "surname", "metonym")
 YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 
 ENTITY_COUNTS = """
-select e.name, e.type, count(*) filter (where m.how <> 'nominal') as names,
-       count(*) filter (where m.how <> 'nominal' and m.label = %(gold_type)s) as model_typed
+select e.name, e.type, count(*) filter (where m.how in %(name_hows)s) as names,
+       count(*) filter (where m.how in %(name_hows)s and m.label = %(gold_type)s) as model_typed
 from entity_mentions as m
 join entities as e on e.entity_id = m.entity_id
 where m.document_version_id = %(version)s and e.name = %(name)s
@@ -74,8 +76,8 @@ select kind, speaker, text, value_num, value_low, value_high, unit, qualifier, s
 from v_claims where document_version_id = %s order by start_char
 """
 LABEL_COUNTS = """
-select e.name, count(*) filter (where m.how <> 'nominal'),
-       count(*) filter (where m.how <> 'nominal' and m.label = e.type)
+select e.name, count(*) filter (where m.how in ('ner', 'surname', 'metonym')),
+       count(*) filter (where m.how in ('ner', 'surname', 'metonym') and m.label = e.type)
 from entity_mentions as m join entities as e on e.entity_id = m.entity_id
 where m.document_version_id = %s
 group by e.name
@@ -186,7 +188,8 @@ def score_entities(conn: db.Connection, version: int, gold: list[dict[str, Any]]
         name, type_, _ = ours[pairs[gi]]
         names, model_typed = counts.get(name, (0, 0))
         with conn.cursor() as cur:
-            cur.execute(ENTITY_COUNTS, {"version": version, "name": name, "gold_type": g["type"]})
+            cur.execute(ENTITY_COUNTS, {"version": version, "name": name, "gold_type": g["type"],
+                                        "name_hows": NAME_HOWS})
             rows = cur.fetchall()
         model = sum(r[3] for r in rows)
         tally.mentions_model += min(model, g["mentions"])

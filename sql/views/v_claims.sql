@@ -9,6 +9,8 @@ select
     c.kind,
     coalesce(e.name, c.speaker_text) as speaker,
     c.speaker_entity_id,
+    c.speaker_link,
+    c.speaker_institution,
     c.attribution,
     c.attributed_to,
     c.reporting_verb,
@@ -37,3 +39,5 @@ comment on view v_claims is
 comment on column v_claims.speaker is 'Canonical entity or described source ("a U.S. official"); null when the narrator asserts it.';
 comment on column v_claims.details is 'Further fields of the rule that found the claim (previous_value, time_text, per_unit, tense, ...).';
 comment on column v_claims.attributed_to is 'Who asserts the claim: the speaker, the cited source, or the outlet for the narrator.';
+comment on column v_claims.speaker_link is 'How the speaker was found: name, role, roles_file (seeds/roles.yml by date), pronoun, description, described, continuation, carryover.';
+comment on column v_claims.speaker_institution is 'The institution the speaker speaks for (a spokesman''s ministry), when known.';

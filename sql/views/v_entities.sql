@@ -6,7 +6,11 @@ with mentions as (
     select
         m.document_version_id,
         m.entity_id,
-        count(*) as mention_count,
+        count(*) filter (where m.how in ('ner', 'surname', 'nominal', 'metonym', 'roles_file'))
+            as mention_count,
+        count(*) filter (where m.how in ('ner', 'surname', 'metonym')) as name_count,
+        count(*) filter (where m.how in ('role', 'pronoun', 'description', 'quote_speaker'))
+            as linked_count,
         min(m.start_char) as first_char,
         min(m.sentence_index) as first_sentence_index,
         array_agg(distinct m.text order by m.text) as surface_forms
@@ -21,6 +25,8 @@ select
     e.name as entity,
     e.type,
     mentions.mention_count,
+    mentions.name_count,
+    mentions.linked_count,
     mentions.first_sentence_index,
     mentions.first_char,
     mentions.surface_forms
@@ -31,3 +37,5 @@ comment on view v_entities is
     'One row per document version and entity (key document_version_id, entity_id): canonical name, type and mention count.';
 comment on column v_entities.entity is 'Canonical name (aliases and surnames resolved; see entity_aliases).';
 comment on column v_entities.surface_forms is 'The distinct texts that mention the entity in this version.';
+comment on column v_entities.mention_count is 'Mentions by name or surname, by a role phrase with its country ("Iran''s foreign minister"), or by a role seeds/roles.yml resolves; other linked mentions are in linked_count.';
+comment on column v_entities.linked_count is 'Role phrases and appositions ("the judge"), pronouns, descriptions ("the 31-year-old") and first-person words in its quotes linked to the entity (entity_mentions.how says how).';

@@ -57,10 +57,13 @@ def seeded(conn: Connection) -> int:
 
 def test_process_fills_entities_claims_and_views(conn: Connection, seeded: int) -> None:
     entities = dict(((e, t), n) for e, t, n in rows(
-        conn, "select entity, type, mention_count from v_entities where document_version_id = %s",
+        conn, "select entity, type, name_count from v_entities where document_version_id = %s",
         (seeded,)))
     assert entities[("Ebrahim Raisi", "PERSON")] == 17
     assert entities[("Vladimir Putin", "PERSON")] == 17
+    linked = dict(rows(conn, """select entity, linked_count from v_entities
+                                where document_version_id = %s""", (seeded,)))
+    assert linked["Ebrahim Raisi"] > 0  # "he", "the Iranian president" linked to him
     assert entities[("United States", "GPE")] == 6
     assert entities[("Russian Ministry of Defence", "ORG")] == 1
     kinds = dict(rows(conn, "select kind, count(*) from v_claims group by kind"))
@@ -223,3 +226,36 @@ def _pending(conn: Connection, version_id: int) -> PendingVersion:
                ordered_at
         from document_versions where document_version_id = %s""", (version_id,))[0]
     return PendingVersion(*row)
+
+
+def test_claims_carry_the_resolved_speaker_how_it_was_linked_and_a_source(
+        conn: Connection) -> None:
+    store(conn, "LIMA, June 2 (Andes Wire) - Port workers walked out on Friday.\n"
+          "Harbour authority spokeswoman Rosa Paucar said 40 ships were waiting.\n"
+          "“We cannot load anything until Monday,” she told local radio.\n"
+          "(Reporting by Ana Diaz; Editing by Tom Kell)", "a2")
+    run_stage(conn, ExtractStage())
+    quote = rows(conn, """
+        select speaker, speaker_link, speaker_institution, attribution, attributed_to
+        from v_claims where kind = 'quote'""")
+    assert quote == [("Rosa Paucar", "pronoun", None, "speaker", "Rosa Paucar")]
+    linked = rows(conn, """
+        select m.text, m.how, e.name from entity_mentions as m
+        join entities as e on e.entity_id = m.entity_id where m.how = 'pronoun'""")
+    assert linked == [("she", "pronoun", "Rosa Paucar")]
+    names = {r[0] for r in rows(conn, "select entity from v_entities")}
+    assert not names & {"Andes Wire", "Ana Diaz", "Tom Kell"}  # wire furniture
+
+
+def test_attributed_to_is_a_source_in_every_row(conn: Connection, seeded: int) -> None:
+    gold = REPO_ROOT / "bench" / "extraction_gold"
+    ingest_paths(conn, [gold])
+    run_stage(conn, ExtractStage())
+    bad = rows(conn, """
+        select c.kind, c.attribution, c.attributed_to, c.speaker
+        from v_claims as c
+        where (c.attribution = 'unattributed') <> (c.attributed_to is null)
+           or (c.attribution = 'speaker' and c.attributed_to is distinct from c.speaker)
+           or array_length(regexp_split_to_array(c.attributed_to, ' '), 1) > 9
+           or c.attributed_to ~ '[,;:]\\s*$'""")
+    assert bad == []

@@ -3,8 +3,9 @@
 `prepare` is pure: it screens each text (empty, not English), parses the rest
 with `nlp.pipe` in small batches and turns each parse into an `Extraction` (`language.analysis`).
 `write` stores one version's extraction, replacing the rows an earlier
-extractor version wrote (see `extraction.writes`). Bumping EXTRACTOR_VERSION, or
-installing another model version, makes every version pending again.
+extractor version wrote (see `extraction.writes`). Bumping EXTRACTOR_VERSION,
+installing another model version, or editing seeds/roles.yml (who held which
+office when) makes every version pending again.
 """
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from collections.abc import Sequence
 from storywatch.extraction.writes import write_extraction
 from storywatch.language import nlp
 from storywatch.language.analysis import Extraction, analyse_doc
+from storywatch.language.furniture import mask_furniture
+from storywatch.language.roles import RoleBook, default_roles
 from storywatch.store.db import Connection
 from storywatch.store.stagework import PendingVersion, SkipItem
 
@@ -22,7 +25,7 @@ log = logging.getLogger(__name__)
 
 STAGE_NAME = "extract"
 # Bump when a change to the rules should re-derive every version's rows.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 
 # The commonest English function words: in English prose they are a third of the
 # words or more; a text where they are rare is in another language (or not prose).
@@ -65,8 +68,10 @@ class ExtractStage:
 
     name = STAGE_NAME
 
-    def __init__(self, max_chars: int = nlp.MAX_PARSE_CHARS) -> None:
-        self.version = f"{EXTRACTOR_VERSION}+{nlp.model_version()}"
+    def __init__(self, max_chars: int = nlp.MAX_PARSE_CHARS, roles: RoleBook | None = None) -> None:
+        # seeds/roles.yml is part of the version: editing it re-derives every version's rows.
+        self.roles = roles if roles is not None else default_roles()
+        self.version = f"{EXTRACTOR_VERSION}+{nlp.model_version()}+roles.{self.roles.digest}"
         self.max_chars = max_chars
 
     def prepare(self, versions: Sequence[PendingVersion]) -> list[object]:
@@ -86,11 +91,15 @@ class ExtractStage:
         if not texts:
             return results
         model = nlp.model_in_use().label
-        capped = [nlp.cap_text(t, self.max_chars) for t in texts]
+        # Furniture (datelines' agencies, bylines, credits) is blanked before parsing.
+        capped = [mask_furniture(nlp.cap_text(t, self.max_chars)) for t in texts]
         docs = nlp.parse_texts(capped, limit=self.max_chars)
         for position, doc, text, cut in zip(positions, docs, texts, capped, strict=True):
             try:
-                results[position] = analyse_doc(doc, truncated=len(cut) < len(text), model=model)
+                version = versions[position]
+                published = version.published_at.date() if version.published_at else None
+                results[position] = analyse_doc(doc, truncated=len(cut) < len(text), model=model,
+                                                published=published, roles=self.roles)
             except Exception as exc:  # one odd text must not cost the batch
                 log.exception("extraction failed on version %d",
                               versions[position].document_version_id)

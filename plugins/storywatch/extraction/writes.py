@@ -76,7 +76,7 @@ insert into claims (
     document_version_id, kind, start_char, end_char, text, speaker_entity_id, speaker_text,
     attribution, attributed_to, reporting_verb, value_num, value_low, value_high, unit,
     qualifier, negated, modality, subject, predicate, details, evidence, sentence_index,
-    extractor_version
+    extractor_version, speaker_link, speaker_institution
 ) values %s
 on conflict (document_version_id, kind, start_char, end_char) do update set
     text = excluded.text,
@@ -97,19 +97,22 @@ on conflict (document_version_id, kind, start_char, end_char) do update set
     details = excluded.details,
     evidence = excluded.evidence,
     sentence_index = excluded.sentence_index,
-    extractor_version = excluded.extractor_version
+    extractor_version = excluded.extractor_version,
+    speaker_link = excluded.speaker_link,
+    speaker_institution = excluded.speaker_institution
 where (
     claims.text, claims.speaker_entity_id, claims.speaker_text, claims.attribution,
     claims.attributed_to, claims.reporting_verb, claims.value_num, claims.value_low,
     claims.value_high, claims.unit, claims.qualifier, claims.negated, claims.modality,
     claims.subject, claims.predicate, claims.details, claims.evidence, claims.sentence_index,
-    claims.extractor_version
+    claims.extractor_version, claims.speaker_link, claims.speaker_institution
 ) is distinct from (
     excluded.text, excluded.speaker_entity_id, excluded.speaker_text, excluded.attribution,
     excluded.attributed_to, excluded.reporting_verb, excluded.value_num, excluded.value_low,
     excluded.value_high, excluded.unit, excluded.qualifier, excluded.negated,
     excluded.modality, excluded.subject, excluded.predicate, excluded.details,
-    excluded.evidence, excluded.sentence_index, excluded.extractor_version
+    excluded.evidence, excluded.sentence_index, excluded.extractor_version,
+    excluded.speaker_link, excluded.speaker_institution
 )
 """
 PRUNE_CLAIMS = """
@@ -295,6 +298,8 @@ def write_claims(
             speaker_text, c.attribution, attributed_to, c.reporting_verb, c.value_num,
             c.value_low, c.value_high, c.unit, c.qualifier, c.negated, c.modality, c.subject,
             c.predicate, Json(c.details), c.evidence, c.sentence_index, extractor_version,
+            c.speaker_link if c.attribution == "speaker" else None,
+            c.speaker_institution if c.attribution == "speaker" else None,
         ))
     insert_rows(conn, UPSERT_CLAIMS, rows)
     with conn.cursor() as cur:

@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 
 from storywatch.language.entities import DocEntities
 from storywatch.language.nlp import doc_text
-from storywatch.language.quotes import SpeechClaim, cited_source_of
+from storywatch.language.quotes import Speaker, SpeechClaim, cited_source_of
 
 KINDS = ("quote", "reported_speech", "quantity", "status")
 QUALIFIERS = ("approx", "at_least", "at_most", "range")
@@ -51,6 +51,10 @@ class Claim:
     subject: str | None = None
     predicate: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    # how the speaker was linked (name, role, roles_file, pronoun, description, described,
+    # continuation, carryover) and the institution the speaker speaks for
+    speaker_link: str | None = None
+    speaker_institution: str | None = None
 
 
 # Further fields of the quantity and status rules kept in `claims.details`.
@@ -99,6 +103,8 @@ def speech_claims(doc: Doc, ents: DocEntities, speech: Sequence[SpeechClaim]) ->
             attributed_to=attributed_to, reporting_verb=item.reporting_verb,
             evidence=evidence_of(doc, item.sentence_index, ents.sentence_starts),
             sentence_index=item.sentence_index,
+            speaker_link=speaker.how if speaker else None,
+            speaker_institution=speaker.institution if speaker else None,
         ))
     return claims
 
@@ -118,15 +124,27 @@ class Attributor:
     def attribute(self, start: int, end: int, sentence_index: int) -> tuple[
             str | None, str | None, str, str | None]:
         """(speaker entity name, described speaker, attribution, attributed_to) for a span."""
-        for item in self._speech:
-            if item.start_char <= start and end <= item.end_char and item.speaker is not None:
-                return (item.speaker.name, item.speaker.described, "speaker", item.speaker.label)
+        speaker = self.speaker_of(start, end)
+        if speaker is not None:
+            return (speaker.name, speaker.described, "speaker", speaker.label)
         # The rules' own `reported_by` stays in details only: it also takes "an opportunity
         # to indicate" for a source, where the speech finder requires a reporting frame.
         cited = self._cited_in(sentence_index)
         if cited:
             return None, cited, "cited_source", cited
         return None, None, "narrator", None
+
+    def speaker_of(self, start: int, end: int) -> Speaker | None:
+        """The speaker of the quote or reported clause holding start..end, if any."""
+        for item in self._speech:
+            if item.start_char <= start and end <= item.end_char and item.speaker is not None:
+                return item.speaker
+        return None
+
+    def link_of(self, start: int, end: int) -> tuple[str | None, str | None]:
+        """(how the speaker was linked, the speaker's institution) for a span."""
+        speaker = self.speaker_of(start, end)
+        return (speaker.how, speaker.institution) if speaker is not None else (None, None)
 
     def _cited_in(self, sentence_index: int) -> str | None:
         if sentence_index not in self._cited:
@@ -156,6 +174,8 @@ def quantity_claims(doc: Doc, ents: DocEntities, found: Sequence[Any],
             subject=getattr(q, "subject", None), predicate=getattr(q, "predicate", None),
             negated=bool(getattr(q, "negated", False)), modality=getattr(q, "modality", None),
             details=details_of(q, QUANTITY_DETAILS),
+            speaker_link=attributor.link_of(q.start_char, q.end_char)[0],
+            speaker_institution=attributor.link_of(q.start_char, q.end_char)[1],
         ))
     return claims
 
@@ -174,6 +194,8 @@ def status_claims(doc: Doc, ents: DocEntities, found: Sequence[Any],
             evidence=evidence_of(doc, s.sentence_index, ents.sentence_starts),
             sentence_index=s.sentence_index, negated=bool(s.negated), modality=s.modality,
             subject=s.subject, predicate=s.predicate, details=details_of(s, STATUS_DETAILS),
+            speaker_link=attributor.link_of(s.start_char, s.end_char)[0],
+            speaker_institution=attributor.link_of(s.start_char, s.end_char)[1],
         ))
     return claims
 

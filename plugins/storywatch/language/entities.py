@@ -24,7 +24,10 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
+from storywatch.language.countries import is_country
+from storywatch.language.furniture import Furniture, inside_furniture
 from storywatch.language.nlp import doc_text
+from storywatch.language.roles import role_key
 
 ENTITY_TYPES = ("PERSON", "ORG", "GPE", "LOC", "NORP")
 # Kept only where a claim needs them (a date or amount in a claim's sentence).
@@ -36,7 +39,10 @@ sir dame lord lady gen gen. general lt lt. col col. maj maj. capt capt. adm adm.
 sen sen. senator rep rep. representative gov gov. governor mayor king queen prince princess
 sheikh ayatollah chancellor pope cardinal rabbi imam judge justice chief ambassador envoy
 commander marshal colonel major captain sergeant premier deputy speaker minister-president
-adviser advisor counselor counsellor
+adviser advisor counselor counsellor councillor councilman councilwoman alderman coach manager
+headteacher headmaster headmistress principal professor prof prof. inspector detective
+constable superintendent sergeant officer pastor bishop archbishop reverend rev rev. father
+winger striker midfielder defender goalkeeper captain skipper
 """.split())
 
 # Heads of role phrases that can stand for a named person ("the Iranian president").
@@ -80,6 +86,21 @@ METONYMS = {
 PLACE_PREPOSITIONS = frozenset("in to from at near outside inside around visit visited "
                                "visiting arrived flew".split())
 
+# Head words that make a name an organisation or a facility whatever the model says
+# ("Steven F. Udvar-Hazy Center", "Municipality of Livorno", "Example Wire").
+ORG_HEAD_WORDS = frozenset("""
+agency association authority bank board bureau club commission committee company corporation
+corp council court department foundation fund group institute institution league ministry
+municipality office organization organisation party police press service society union
+university college school times post news wire radio television tv gazette journal herald
+tribune network channel inc ltd airlines army navy parliament assembly senate congress
+""".split())
+FACILITY_HEAD_WORDS = frozenset("center centre street road avenue airport square bridge hall "
+                                "stadium station".split())
+# Upper-case abbreviations that are countries, not organisations.
+COUNTRY_ABBREVIATIONS = frozenset("US USA UK UAE DPRK PRC ROK DRC".split())
+_ACRONYM = re.compile(r"^[A-Z]{2,6}$")
+
 _TITLE_WORDS = frozenset(t.rstrip(".") for t in TITLES)
 _NAME_TOKEN = re.compile(r"[A-Z]")
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
@@ -109,6 +130,15 @@ class DocEntities:
     by_token: dict[int, Mention] = field(default_factory=dict)
     roles: dict[str, set[tuple[str | None, str]]] = field(default_factory=dict)
     person_names: set[str] = field(default_factory=set)
+    # person -> the organisation the article says the person speaks or works for
+    institutions: dict[str, str] = field(default_factory=dict)
+    # pronoun token -> the described person it refers to ("a firefighter in Schuld")
+    described_by_token: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def role_heads(self) -> set[str]:
+        """Head nouns of the roles the article gives its people ('minister', 'student')."""
+        return {role.split()[-1] for held in self.roles.values() for _, role in held}
 
     def sentence_of(self, char: int) -> int:
         """Index of the sentence holding character `char`."""
@@ -133,15 +163,20 @@ def sentence_starts(doc: Doc) -> list[int]:
     return [sent.start_char for sent in doc.sents]
 
 
-def find_entities(doc: Doc) -> DocEntities:
-    """Mentions of PERSON, ORG, GPE, LOC and NORP entities in `doc`, names canonical in the article."""
+def find_entities(doc: Doc, furniture: Sequence[Furniture] = ()) -> DocEntities:
+    """Mentions of PERSON, ORG, GPE, LOC and NORP entities in `doc`, names canonical in the article.
+
+    Names inside wire furniture (a dateline's agency, a byline, a photo credit) are
+    not mentions of the story and are left out.
+    """
     starts = sentence_starts(doc)
     kept = [e for e in doc.ents if e.label_ in ENTITY_TYPES and _is_name(e)
             and not _is_title_part(e)]
     spans = _merge_split_orgs([_with_given_names(span) for span in kept])
     spans = sorted(spans + _conjoined_places(doc, spans), key=lambda s: s.start)
     raw = [_raw_mention(doc, span, starts) for span in spans]
-    raw = [m for m in raw if m is not None]
+    raw = [m for m in raw if m is not None
+           and not inside_furniture(furniture, m.start_char, m.end_char)]
     persons = _full_person_names(raw)
     surname_map = _surname_map(persons)
     mentions: list[_Draft] = []
@@ -154,10 +189,10 @@ def find_entities(doc: Doc) -> DocEntities:
             mentions.append(_apply_context(doc, draft))
     covered = {i for d in mentions for i in range(d.token_start, d.token_end)}
     mentions.extend(_missed_surnames(doc, surname_map, covered, starts))
-    roles = _person_roles(doc, mentions)
+    roles, institutions = _person_roles(doc, mentions)
     result = DocEntities(
         mentions=[], values=_value_mentions(doc, starts), sentence_starts=starts,
-        roles=roles, person_names=set(persons),
+        roles=roles, person_names=set(persons), institutions=institutions,
     )
     nominal = _nominal_mentions(doc, result, covered | {i for d in mentions
                                                         for i in range(d.token_start, d.token_end)})
@@ -307,8 +342,43 @@ def _raw_mention(doc: Doc, span: Span, starts: Sequence[int]) -> _Draft | None:
     name = clean_name(text, span.label_)
     if not name or not _NAME_TOKEN.search(name):
         return None
-    return _Draft(tokens[0].i, tokens[-1].i + 1, start, end, text, name, span.label_,
-                  span.label_, _index_of(starts, start), "ner")
+    type_ = corrected_type(name, span.label_)
+    if type_ == "PERSON" and " " not in name and _after_article(doc, tokens[0].i) and (
+            tokens[-1].dep_ != "compound"):
+        # "the Church", "the Smithsonian": a person's name takes no article (but "the
+        # Biden administration" is the person's, as a modifier)
+        type_ = "ORG"
+    return _Draft(tokens[0].i, tokens[-1].i + 1, start, end, text, name, type_, span.label_,
+                  _index_of(starts, start), "ner")
+
+
+def _after_article(doc: Doc, i: int) -> bool:
+    return i > 0 and doc[i - 1].lower_ == "the"
+
+
+def corrected_type(name: str, label: str) -> str:
+    """The type of a name by its form: organisation and facility head words, acronyms.
+
+    The model calls "Example Wire" a person and "DAB" a person or place; a
+    name headed by "Agency", "Party", "News" (the word before "of" when there
+    is one) is an organisation, one headed by "Center" or "Road" a place, and
+    an upper-case acronym that is not a country is an organisation.
+    """
+    if label in ("ORG", "PERSON", "NORP") and is_country(name):
+        return "GPE"  # a country acting as a state
+    if label not in ("PERSON", "GPE", "NORP", "LOC"):
+        return label
+    words = name.split()
+    head = words[words.index("of") - 1] if "of" in words[1:] else words[-1]
+    key = head.casefold().rstrip(".")
+    if key in ORG_HEAD_WORDS and label != "LOC":
+        return "ORG"
+    if key in FACILITY_HEAD_WORDS and label != "GPE":
+        return "LOC"
+    if _ACRONYM.match(words[-1]) and words[-1] not in COUNTRY_ABBREVIATIONS and (
+            label in ("PERSON", "NORP")):
+        return "ORG"
+    return label
 
 
 def _index_of(starts: Sequence[int], char: int) -> int:
@@ -317,7 +387,8 @@ def _index_of(starts: Sequence[int], char: int) -> int:
 
 def _full_person_names(drafts: Iterable[_Draft]) -> dict[str, list[str]]:
     """Multi-word person names of the article, each with its words."""
-    return {d.name: d.name.split() for d in drafts if d.label == "PERSON" and " " in d.name}
+    return {d.name: d.name.split() for d in drafts if d.type == "PERSON" and d.label == "PERSON"
+            and " " in d.name}
 
 
 def _surname_map(persons: dict[str, list[str]]) -> dict[str, str]:
@@ -326,13 +397,20 @@ def _surname_map(persons: dict[str, list[str]]) -> dict[str, str]:
     for full, words in persons.items():
         for k in range(1, len(words)):
             candidates.setdefault(" ".join(words[k:]), set()).add(full)
+        # Family name first ("Xi" of "Xi Jinping"), or a given name used alone ("Tedros").
+        if len(words[0]) > 1 and not words[0].endswith("."):
+            candidates.setdefault(words[0], set()).add(full)
     # A shorter full name that is itself the tail of a longer one belongs to it.
     for full, words in persons.items():
         longer = [other for other, w in persons.items()
                   if other != full and len(w) > len(words) and w[-len(words):] == words]
         if len(longer) == 1:
             candidates.setdefault(full, set()).add(longer[0])
-    return {part: next(iter(fulls)) for part, fulls in candidates.items() if len(fulls) == 1}
+    # A part two people share ("Mohamed" of "Ahmed Mohamed" and his father "Mohamed
+    # El-Hassan Mohamed") is the person the article introduced first, as news style has it.
+    order = {full: n for n, full in enumerate(persons)}
+    return {part: min(fulls, key=order.__getitem__) for part, fulls in candidates.items()
+            if len(fulls) == 1 or part == " ".join(min(fulls, key=order.__getitem__).split()[-1:])}
 
 
 def _missed_surnames(
@@ -413,58 +491,127 @@ def _possessive_country(doc: Doc, token_start: int) -> str | None:
 
 def _country_of(token: Token) -> str | None:
     """The country a modifier names: 'Iran' (GPE) or 'Iranian' (NORP)."""
-    if token.ent_type_ == "GPE":
+    if token.ent_type_ == "GPE" or is_country(token.text):
         return clean_name(token.text, "GPE")
     return COUNTRY_OF_ADJECTIVE.get(token.lower_)
 
 
-def role_of_phrase(head: Token) -> tuple[str | None, str] | None:
-    """(country, role words) of a role phrase headed by `head`, e.g. (Iran, 'foreign minister')."""
-    if head.lemma_.lower() not in ROLE_HEADS or head.tag_ in ("NNS", "NNPS"):
+def _body_of(token: Token) -> str | None:
+    """'European Union' for the possessor in "the European Union's foreign policy chief"."""
+    if token.ent_type_ != "ORG":
+        return None
+    for ent in token.doc.ents:
+        if ent.start <= token.i < ent.end:
+            return clean_name(ent.text, "ORG")
+    return None
+
+
+def role_of_phrase(head: Token, heads: frozenset[str] | set[str] = ROLE_HEADS
+                   ) -> tuple[str | None, str] | None:
+    """(country, role words) of a role phrase headed by `head`, e.g. (Iran, 'foreign minister').
+
+    `heads` are the nouns that can head one (the usual offices, or the roles an
+    article gives its people: "coach", "curator").
+    """
+    if head.lemma_.lower() not in heads or head.tag_ in ("NNS", "NNPS"):
         return None
     country: str | None = None
     words: list[str] = []
     for child in head.lefts:
         if child.dep_ in ("poss", "amod", "compound", "nmod"):
-            found = _country_of(child)
+            found = _country_of(child) or (_body_of(child) if child.dep_ == "poss" else None)
             if found:
                 country = found
             elif child.dep_ in ("amod", "compound") and child.is_alpha:
+                # "foreign policy chief": the parse hangs "foreign" on "policy"
+                words.extend(w.lower_ for w in child.lefts
+                             if w.dep_ in ("amod", "compound") and w.is_alpha
+                             and _country_of(w) is None)
                 words.append(child.lower_)
     for child in head.rights:
         if child.dep_ == "prep" and child.lower_ == "of":
             for obj in child.children:
                 if obj.dep_ == "pobj" and obj.ent_type_ == "GPE":
                     country = _country_of(obj) or country
+                elif obj.dep_ == "pobj" and obj.pos_ in ("NOUN", "PROPN") and not any(
+                        c.dep_ == "det" for c in obj.children):
+                    words.append(obj.lower_)  # "secretary of state"
     words.append(head.lemma_.lower())
-    return country, " ".join(words)
+    return country, role_key(" ".join(words))
 
 
-def _person_roles(doc: Doc, mentions: list[_Draft]) -> dict[str, set[tuple[str | None, str]]]:
-    """Roles the article gives its people: titles, appositions, 'X of Iran'."""
+def _person_roles(
+    doc: Doc, mentions: list[_Draft]
+) -> tuple[dict[str, set[tuple[str | None, str]]], dict[str, str]]:
+    """Roles the article gives its people, and the institutions they speak for.
+
+    Roles come from titles ("Interior Minister X"), appositions ("X, the
+    agency's chief"; "X, a student") and lower-case nouns before the name
+    ("union president X", "ministry spokesman X"); an organisation named in
+    the same phrase ("Delhi Police spokesman X", "X, a spokesman for the
+    fire service") is the person's institution.
+    """
     roles: dict[str, set[tuple[str | None, str]]] = {}
+    institutions: dict[str, str] = {}
+    organisation_at = {i: d for d in mentions if d.type == "ORG"
+                       for i in range(d.token_start, d.token_end)}
     for draft in mentions:
         if draft.type != "PERSON" or draft.how == "surname" and draft.label != "PERSON":
             continue
         root = doc[draft.token_end - 1]
         found: set[tuple[str | None, str]] = set()
+        phrase_tokens: list[Token] = []
         title = _title_before(doc, draft.token_start)
         if title is not None:
             country = _country_after(doc, draft.token_end) or title[0]
-            found.add((country, title[1]))
+            found.add((country, role_key(title[1])))
+        prefix = _noun_prefix(doc, draft.token_start)
+        if prefix:
+            before = prefix[0].i - 1
+            country = None
+            if before >= 0:
+                country = _country_of(doc[before - 1]) if doc[before].text in ("'s", "’s") and (
+                    before > 0) else _country_of(doc[before])
+            found.add((country, role_key(" ".join(t.lemma_.lower() for t in prefix))))
+            phrase_tokens.extend(prefix)
+            phrase_tokens.extend(doc[max(0, prefix[0].i - 4):prefix[0].i])
         for token in (root, root.head):
             for child in token.children:
                 if child.dep_ == "appos" and child.i not in range(draft.token_start, draft.token_end):
-                    role = role_of_phrase(child)
+                    role = role_of_phrase(child) or _generic_role(child)
                     if role:
                         found.add(role)
+                        phrase_tokens.extend(child.subtree)
         if root.dep_ == "appos":
-            role = role_of_phrase(root.head)
+            role = role_of_phrase(root.head) or _generic_role(root.head)
             if role:
                 found.add(role)
+                phrase_tokens.extend(t for t in root.head.subtree if t.i < draft.token_start)
         if found:
             roles.setdefault(draft.name, set()).update(found)
-    return roles
+        institution = next((organisation_at[t.i].name for t in phrase_tokens
+                            if t.i in organisation_at), None)
+        if institution and draft.name not in institutions:
+            institutions[draft.name] = institution
+    return roles, institutions
+
+
+def _generic_role(head: Token) -> tuple[str | None, str] | None:
+    """(None, 'student') for an apposition "X, a student at ..."; None for a name or plural."""
+    if head.pos_ != "NOUN" or head.tag_ == "NNS" or not head.is_alpha:
+        return None
+    return None, role_key(head.lemma_.lower())
+
+
+def _noun_prefix(doc: Doc, token_start: int) -> list[Token]:
+    """Lower-case nouns right before a name that describe it: 'union president' X."""
+    i = token_start - 1
+    found: list[Token] = []
+    while i >= 0 and doc[i].pos_ == "NOUN" and doc[i].is_lower and doc[i].dep_ == "compound" and (
+            doc[i].tag_ == "NN"):
+        found.insert(0, doc[i])
+        i -= 1
+    return found
 
 
 def _title_before(doc: Doc, token_start: int) -> tuple[str | None, str] | None:
@@ -487,7 +634,7 @@ def _title_before(doc: Doc, token_start: int) -> tuple[str | None, str] | None:
 
 def _country_after(doc: Doc, token_end: int) -> str | None:
     """'Iran' in "President Ebrahim Raisi of Iran"."""
-    if token_end + 1 < len(doc) and doc[token_end].lower_ == "of" and doc[token_end + 1].ent_type_ == "GPE":
+    if token_end + 1 < len(doc) and doc[token_end].lower_ == "of":
         return _country_of(doc[token_end + 1])
     return None
 
@@ -505,7 +652,7 @@ def _unique_role_holder(
                 continue  # "foreign minister" is not the "defense minister"
             if country is not None and held_country is not None and held_country != country:
                 continue
-            if country is not None and held_country is None:
+            if country is not None and held_country is None and is_country(country):
                 continue
             holders.add(person)
     return next(iter(holders)) if len(holders) == 1 else None

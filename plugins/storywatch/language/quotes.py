@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from storywatch.language.entities import DocEntities, Mention, role_of_phrase
+from storywatch.language.furniture import Furniture, inside_furniture
 from storywatch.language.nlp import doc_text
 
 # Lemmas (and spun surface forms) that introduce speech next to a quotation.
@@ -32,6 +33,18 @@ remark observe suggest reply respond continue recall concede predict promise vow
 caution allege assert maintain contend confirm deny report comment complain inform instruct
 famous well-known notable voice told said mentioned advised reminded acknowledged emphasised
 """.split())
+# Verbs that introduce a quotation beside it but report no speech on their own
+# ("X revealed a plan", "X shared a photo"): used for quote cues only.
+QUOTE_ONLY_VERBS = frozenset("""
+reveal share point laugh joke quip recount describe tell sigh shout exclaim
+""".split())
+# Words after which a name is where something was said, not who said it:
+# "told state television", "in an interview with X", "on Telegram".
+MEDIUM_PREPOSITIONS = frozenset("to with on in via through by".split())
+# How a speaker was linked, from how its mention was found.
+LINK_OF_MENTION = {"ner": "name", "surname": "name", "metonym": "name", "nominal": "role",
+                   "role": "role", "roles_file": "roles_file", "pronoun": "pronoun",
+                   "description": "description", "quote_speaker": "name"}
 # Verbs that report a view rather than speech: reported speech only, never beside a quote.
 BELIEF_VERBS = frozenset("believe consider think expect estimate assess fear suspect "
                          "contemplate imagine".split())
@@ -63,7 +76,8 @@ class Speaker:
 
     name: str | None
     described: str | None
-    how: str  # entity | role | pronoun | described | continuation
+    how: str  # name | role | roles_file | pronoun | description | described | continuation | carryover
+    institution: str | None = None
 
     @property
     def label(self) -> str:
@@ -117,36 +131,113 @@ def _lexical(token: Token) -> str:
     return token.lower_ if token.lower_ in REPORTING_VERBS else token.lemma_.lower()
 
 
-def is_reporting_verb(token: Token) -> bool:
+def is_reporting_verb(token: Token, beside_quote: bool = False) -> bool:
     """A word that reports speech next to a quotation (spun substitutes included)."""
     if token.is_punct or token.like_num:
         return False
+    if token.pos_ == "NOUN" and token.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "compound"):
+        return False  # "the report said": the noun, not the verb
+    if beside_quote and token.pos_ == "VERB" and token.lemma_.lower() in QUOTE_ONLY_VERBS:
+        return True
     return token.lower_ in REPORTING_VERBS or (
         token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in REPORTING_VERBS)
 
 
-def find_speech(doc: Doc, ents: DocEntities) -> list[SpeechClaim]:
-    """Direct quotes (with speakers) and reported speech of one parsed article."""
-    spans = find_quote_spans(doc_text(doc))
+def find_speech(doc: Doc, ents: DocEntities,
+                furniture: Sequence[Furniture] = ()) -> list[SpeechClaim]:
+    """Direct quotes (with speakers) and reported speech of one parsed article.
+
+    A quote without a cue of its own takes the speaker of the conversation:
+    the previous quote of its paragraph, the quotation it continues (an
+    unclosed quotation runs on into the next paragraph), or, for a paragraph
+    that is nothing but a quotation, the previous quote's speaker when that
+    quote is in one of the two paragraphs before, else the person the
+    previous paragraph is about (its last person in subject position).
+    """
+    text = doc_text(doc)
+    spans = [s for s in find_quote_spans(text)
+             if not inside_furniture([f for f in furniture if f.kind == "line"], s.start, s.end)]
     inside = _quote_token_mask(doc, spans)
+    paragraphs = _paragraph_bounds(text)
     claims: list[SpeechClaim] = []
     previous: tuple[QuoteSpan, Speaker | None] | None = None
     for span in spans:
         speaker, verb = _attribute_quote(doc, ents, span, inside)
-        if speaker is None and previous is not None:
-            before, before_speaker = previous
-            same_paragraph = before.paragraph == span.paragraph
-            carried = not before.closed and before.paragraph + 1 == span.paragraph
-            if before_speaker is not None and (same_paragraph or carried):
-                speaker = Speaker(before_speaker.name, before_speaker.described, "continuation")
-        text = doc_text(doc)[span.start:span.end].strip()
-        claims.append(SpeechClaim("quote", span.start, span.end, text, speaker,
-                                  verb.text if verb is not None else None,
+        if speaker is None:
+            speaker = _conversation_speaker(doc, ents, span, previous, paragraphs, spans,
+                                            inside, furniture)
+        claims.append(SpeechClaim("quote", span.start, span.end, text[span.start:span.end].strip(),
+                                  speaker, verb.text if verb is not None else None,
                                   ents.sentence_of(span.start),
                                   _cited_source(doc, ents, span.start)))
         previous = (span, speaker)
     claims.extend(_reported_speech(doc, ents, inside))
     return claims
+
+
+def _paragraph_bounds(text: str) -> list[tuple[int, int]]:
+    bounds = []
+    offset = 0
+    for paragraph in text.split("\n"):
+        bounds.append((offset, offset + len(paragraph)))
+        offset += len(paragraph) + 1
+    return bounds
+
+
+def _conversation_speaker(
+    doc: Doc, ents: DocEntities, span: QuoteSpan,
+    previous: tuple[QuoteSpan, Speaker | None] | None, paragraphs: Sequence[tuple[int, int]],
+    spans: Sequence[QuoteSpan], inside: list[bool], furniture: Sequence[Furniture],
+) -> Speaker | None:
+    """The speaker a cue-less quote carries over from the conversation around it."""
+    if previous is not None and previous[1] is not None:
+        before, speaker = previous
+        if before.paragraph == span.paragraph or (
+                not before.closed and before.paragraph + 1 == span.paragraph):
+            return Speaker(speaker.name, speaker.described, "continuation", speaker.institution)
+    if not _only_quotes(doc_text(doc), paragraphs[span.paragraph], spans):
+        return None
+    story = [n for n in range(span.paragraph - 1, -1, -1)
+             if not _is_furniture_paragraph(paragraphs[n], furniture)
+             and doc_text(doc)[paragraphs[n][0]:paragraphs[n][1]].strip()]
+    if previous is not None and previous[1] is not None and story and (
+            previous[0].paragraph in story[:2]):
+        speaker = previous[1]
+        return Speaker(speaker.name, speaker.described, "carryover", speaker.institution)
+    if story:
+        person = _paragraph_topic(doc, ents, paragraphs[story[0]], inside)
+        if person is not None:
+            return Speaker(person, None, "carryover")
+    return None
+
+
+def _only_quotes(text: str, bounds: tuple[int, int], spans: Sequence[QuoteSpan]) -> bool:
+    """The paragraph holds nothing but quotations (no cue, no verb of its own)."""
+    start, end = bounds
+    chars = list(text[start:end])
+    for span in spans:
+        for i in range(max(span.start, start), min(span.end, end)):
+            chars[i - start] = " "
+    return not any(c.isalpha() for c in chars)
+
+
+def _is_furniture_paragraph(bounds: tuple[int, int], furniture: Sequence[Furniture]) -> bool:
+    return any(f.kind == "line" and f.start <= bounds[0] and bounds[1] <= f.end for f in furniture)
+
+
+def _paragraph_topic(doc: Doc, ents: DocEntities, bounds: tuple[int, int],
+                     inside: list[bool]) -> str | None:
+    """The last person of a paragraph in subject position (else its last person)."""
+    span = doc.char_span(bounds[0], bounds[1], alignment_mode="expand")
+    if span is None:
+        return None
+    persons = [(t, m) for t in span if not inside[t.i]
+               for m in [ents.mention_at(t)] if m is not None and m.type == "PERSON"]
+    for token, mention in reversed(persons):
+        t = token.head if token.dep_ in ("compound", "appos") else token
+        if t.dep_ in SUBJECTS:
+            return mention.name
+    return persons[-1][1].name if persons else None
 
 
 def _quote_token_mask(doc: Doc, spans: Sequence[QuoteSpan]) -> list[bool]:
@@ -203,12 +294,12 @@ def _post_cue(
     words = [t for t in window if not t.is_punct]
     if not words:
         return None, None
-    if is_reporting_verb(words[0]):
+    if is_reporting_verb(words[0], beside_quote=True):
         verb = words[0]
         return _speaker_of_verb(doc, ents, verb, after=words[1:]), verb
     in_window = {t.i for t in window}
     for position, token in enumerate(words):
-        if not is_reporting_verb(token):
+        if not is_reporting_verb(token, beside_quote=True):
             continue
         subject = _subject_of(token)
         near = position <= 3 and not quoted.endswith(("?", "!"))
@@ -261,11 +352,23 @@ def _speaker_of_verb(
     # of a `,” Name, description, said` cue; the nearest one otherwise).
     for token in list(after) + list(leading) + list(reversed(before)):
         mention = ents.mention_at(token)
-        if mention is not None and mention.type in ("PERSON", "ORG", "GPE"):
-            return Speaker(mention.name, None, "entity")
+        if mention is not None and mention.type in ("PERSON", "ORG", "GPE") and not (
+                is_medium(token, verb)):
+            return _entity_speaker(mention)
         if token.lower_ in PERSONAL_PRONOUNS:
             return _pronoun_speaker(ents, token)
     return None
+
+
+def is_medium(token: Token, verb: Token) -> bool:
+    """The name is where the words were said ("told state television", "in an interview
+    with X", "on Telegram", "according to state broadcaster X"), not who said them."""
+    t = token
+    while t.dep_ in ("compound", "amod", "poss") and t.head is not t:
+        t = t.head
+    if t.dep_ in ("dobj", "dative") and t.head.lemma_ in ("tell", "inform", "give"):
+        return True
+    return t.dep_ == "pobj" and t.head.lower_ in MEDIUM_PREPOSITIONS
 
 
 def _subject_of(verb: Token) -> Token | None:
@@ -284,16 +387,16 @@ def speaker_of_token(doc: Doc, ents: DocEntities, token: Token) -> Speaker | Non
     """The speaker a subject token stands for: entity, role holder, pronoun, or description."""
     mention = ents.mention_at(token)
     if mention is not None and mention.type != "NORP":
-        return Speaker(mention.name, None, "entity")
+        return _entity_speaker(mention)
     for child in token.children:
         if child.dep_ == "appos":
             named = _named_in(ents, child)
             if named is not None:
-                return Speaker(named.name, None, "entity")
+                return _entity_speaker(named)
     if token.dep_ == "appos":
         named = ents.mention_at(token.head)
         if named is not None and named.type == "PERSON":
-            return Speaker(named.name, None, "entity")
+            return _entity_speaker(named)
     if token.lower_ in PERSONAL_PRONOUNS:
         return _pronoun_speaker(ents, token)
     if token.lower_ == "it":
@@ -309,6 +412,10 @@ def speaker_of_token(doc: Doc, ents: DocEntities, token: Token) -> Speaker | Non
     return Speaker(None, described, "described") if described else None
 
 
+def _entity_speaker(mention: Mention) -> Speaker:
+    return Speaker(mention.name, None, LINK_OF_MENTION.get(mention.how, "name"))
+
+
 def _named_in(ents: DocEntities, token: Token) -> Mention | None:
     for t in token.subtree:
         mention = ents.mention_at(t)
@@ -318,6 +425,12 @@ def _named_in(ents: DocEntities, token: Token) -> Mention | None:
 
 
 def _pronoun_speaker(ents: DocEntities, token: Token) -> Speaker | None:
+    """A pronoun the coreference pass linked; else the nearest earlier person."""
+    linked = ents.mention_at(token)
+    if linked is not None and linked.type == "PERSON":
+        return Speaker(linked.name, None, "pronoun")
+    if token.i in ents.described_by_token:
+        return Speaker(None, ents.described_by_token[token.i], "pronoun")
     persons = ents.persons_before(token.idx)
     return Speaker(persons[0].name, None, "pronoun") if persons else None
 
@@ -346,6 +459,12 @@ def describe_source(doc: Doc, head: Token) -> str | None:
             right = child.right_edge.i
         break
     tokens = doc[left.i: min(right, left.i + 10) + 1]
+    # A description ends at its first comma or relative clause: "a firefighter in Schuld",
+    # not "a firefighter in Schuld, who gave his name as ...".
+    for t in tokens:
+        if t.i > head.i and (t.text in (",", ";", "(", "—", "–") or t.dep_ == "relcl"):
+            tokens = doc[left.i:t.i]
+            break
     text = " ".join(tokens.text.split())
     return text or None
 
