@@ -321,12 +321,32 @@ def _poll_claimed(
     return counts
 
 
-def _claim(conn: Connection, feed_id: int, now: dt.datetime, due_only: bool) -> ClaimedFeed | None:
+def try_lock(conn: Connection, space: int, key: int) -> bool:
+    """Take the session-level advisory lock (space, key) if free; it dies with the session."""
     with conn.cursor() as cur:
-        cur.execute(TRY_LOCK_FEED, (FEED_LOCK_SPACE, feed_id))
-        if not cur.fetchone()[0]:  # type: ignore[index]
-            conn.rollback()
-            return None  # another live poller has it
+        cur.execute(TRY_LOCK_FEED, (space, key))
+        taken = bool(cur.fetchone()[0])  # type: ignore[index]
+    conn.rollback()  # the lock is the session's, not the transaction's
+    return taken
+
+
+def release_lock(conn: Connection, space: int, key: int) -> None:
+    """Release a lock taken by `try_lock` (nothing to do when the session is already gone)."""
+    if conn.closed:
+        return  # the session is gone, and its advisory locks with it
+    try:
+        conn.rollback()
+        with conn.cursor() as cur:
+            cur.execute(UNLOCK_FEED, (space, key))
+        conn.commit()
+    except (psycopg2.OperationalError, psycopg2.InterfaceError):
+        pass  # likewise: a lost connection took the lock with it
+
+
+def _claim(conn: Connection, feed_id: int, now: dt.datetime, due_only: bool) -> ClaimedFeed | None:
+    if not try_lock(conn, FEED_LOCK_SPACE, feed_id):
+        return None  # another live poller has it
+    with conn.cursor() as cur:
         cur.execute(CLAIM_FEED, {"feed_id": feed_id, "claim_for": CLAIM_FOR, "now": now,
                                  "due_only": due_only})
         row = cur.fetchone()
@@ -338,15 +358,7 @@ def _claim(conn: Connection, feed_id: int, now: dt.datetime, due_only: bool) -> 
 
 
 def _release(conn: Connection, feed_id: int) -> None:
-    if conn.closed:
-        return  # the session is gone, and its advisory locks with it
-    try:
-        conn.rollback()
-        with conn.cursor() as cur:
-            cur.execute(UNLOCK_FEED, (FEED_LOCK_SPACE, feed_id))
-        conn.commit()
-    except (psycopg2.OperationalError, psycopg2.InterfaceError):
-        pass  # likewise: a lost connection took the lock with it
+    release_lock(conn, FEED_LOCK_SPACE, feed_id)
 
 
 RECORD_CRASH = """
