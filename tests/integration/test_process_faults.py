@@ -336,3 +336,46 @@ def test_ingest_cut_by_a_lost_connection_reports_it_and_the_rerun_stores_each_fi
     holder.close()
     assert counts["documents"] == counts["document_versions"] == ARTICLES
     assert counts["item_errors"] == 0
+
+
+def test_version_arriving_while_a_worker_tracks_waits_for_extraction_and_is_tracked_with_its_claims(
+    fresh_database, tmp_path, monkeypatch
+):
+    folder = tmp_path / "articles"
+    paths = write_articles(folder, ARTICLES + 1)
+    late = paths.pop()
+    late.rename(tmp_path / late.name)
+    late = tmp_path / late.name
+
+    def reference_url() -> str:
+        url = loaded(fresh_database, folder)
+        conn = db.connect(url)
+        assert ingest_paths(conn, [late]).new_versions
+        pipeline.process_pending(conn, batch_size=BATCH)
+        conn.close()
+        return url
+
+    expected = final_state(reference_url())
+
+    url = loaded(fresh_database, folder)
+    poller = db.connect(url)
+
+    def a_poll_commits_a_new_version(writes: int, conn: db.Connection) -> None:
+        if writes == 1:  # the worker is in its track stage when the poll stores an article
+            assert ingest_paths(poller, [late]).new_versions
+
+    real = list(pipeline.STAGE_FACTORIES)
+    track = real[-1]
+    monkeypatch.setattr(pipeline, "STAGE_FACTORIES",
+                        [*real[:-1], lambda: CountingStage(track(), a_poll_commits_a_new_version)])
+    worker = db.connect(url)
+    first = pipeline.process_pending(worker, batch_size=BATCH)
+    assert first["track"]["done"] == ARTICLES, "the new version was tracked before extraction"
+    monkeypatch.setattr(pipeline, "STAGE_FACTORIES", real)
+    second = pipeline.process_pending(worker, batch_size=BATCH)
+    assert all(counts["done"] == 1 for counts in second.values()), second
+    worker.close()
+    poller.close()
+    resumed = final_state(url)
+    assert resumed["counts"] == expected["counts"]
+    assert_same_contents(resumed["contents"], expected["contents"])
