@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 # Hosts polled at once by `storywatch poll` (each host still gets one request at a time).
 POLL_WORKERS = 8
 JSON_KEYS = ("url", "name", "last_polled_at", "last_status", "last_error", "error_count",
-             "next_poll_at", "active")
+             "next_poll_at", "active", "kind", "thread", "query")
 
 
 def cmd_feeds_add(args: argparse.Namespace, settings: Settings) -> int:
@@ -63,10 +63,12 @@ def cmd_feeds_list(args: argparse.Namespace, settings: Settings) -> int:
     if not feeds:
         print("no feeds: add one with `storywatch feeds add URL`")
         return 0
-    print(_table(["url", "name", "active", "last polled", "status", "errors", "next poll", "last error"], [
+    print(_table(["url", "name", "active", "last polled", "status", "errors", "next poll", "last error",
+                  "search (thread: query)"], [
         [f.url, f.name or "", "yes" if f.active else "no", _when(f.last_polled_at),
          "" if f.last_status is None else str(f.last_status), str(f.error_count),
-         _when(f.next_poll_at), (f.last_error or "")[:60]]
+         _when(f.next_poll_at), (f.last_error or "")[:60],
+         f"{f.thread}: {f.query}" if f.kind == "search" else ""]
         for f in feeds
     ]))
     return 0
@@ -104,14 +106,16 @@ def _session_with_fetcher(settings: Settings) -> Iterator[tuple[db.Connection, F
 
 def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
     from storywatch.sources.feeds import poll_due
+    from storywatch.tracking.discovery import relevance_filter
     from storywatch.web.fetch import connect_fetcher
 
     with db.database_url(settings) as url:
         conn = db.connect(url)
         fetcher = connect_fetcher(settings, url)
         try:
+            # search feeds' entries are fetched only when their thread would keep them
             counts = poll_due(conn, fetcher, settings=settings, workers=POLL_WORKERS,
-                              database_url=url)
+                              database_url=url, entry_filter=relevance_filter(conn))
         finally:
             fetcher.close()
             conn.close()

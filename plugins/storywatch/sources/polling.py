@@ -20,6 +20,7 @@ from dataclasses import dataclass, fields, replace
 import psycopg2
 
 from storywatch.settings import Settings
+from storywatch.sources.discovery import EntryFilter
 from storywatch.sources.feedparse import FeedEntry, FeedParseError, ParsedFeed, parse_feed
 from storywatch.sources.pagefetch import (
     ArticleHints,
@@ -66,6 +67,7 @@ class PollCounts:
     new_versions: int = 0
     pages_failed: int = 0
     pages_pending: int = 0
+    irrelevant: int = 0
 
     def add(self, other: PollCounts) -> None:
         for f in fields(self):
@@ -85,6 +87,8 @@ class ClaimedFeed:
     body_sha256: str | None
     poll_interval: dt.timedelta
     error_count: int
+    kind: str = "feed"
+    thread_slug: str | None = None
 
 
 # Claiming a feed for one poll. Two pollers (two `storywatch poll` processes, two
@@ -102,7 +106,8 @@ CLAIM_FEED = """
 update feeds set claimed_until = now() + %(claim_for)s
 where feed_id = %(feed_id)s and active
   and (not %(due_only)s or next_poll_at <= %(now)s)
-returning feed_id, url, name, etag, last_modified, body_sha256, poll_interval, error_count
+returning feed_id, url, name, etag, last_modified, body_sha256, poll_interval, error_count,
+          kind, thread_slug
 """
 RECORD_UNCHANGED = """
 update feeds set
@@ -183,6 +188,7 @@ def poll_feeds(
     due_only: bool = False,
     workers: int = 1,
     database_url: str | None = None,
+    entry_filter: EntryFilter | None = None,
 ) -> PollCounts:
     """Poll each feed of `feed_ids` once (with `due_only`, those still due); the rest go on after a failure.
 
@@ -196,19 +202,20 @@ def poll_feeds(
     fetcher = fetcher or make_fetcher(settings)
     if workers > 1 and database_url and len(feed_ids) > 1:
         return _poll_hosts_concurrently(conn, feed_ids, fetcher, settings, now, due_only,
-                                        workers, database_url)
+                                        workers, database_url, entry_filter)
     total = PollCounts()
     for feed_id in feed_ids:
-        total.add(_poll_one(conn, int(feed_id), fetcher, settings, now, due_only))
+        total.add(_poll_one(conn, int(feed_id), fetcher, settings, now, due_only, entry_filter))
     return total
 
 
 def _poll_one(
     conn: Connection, feed_id: int, fetcher: Fetcher, settings: Settings,
-    now: dt.datetime | None, due_only: bool,
+    now: dt.datetime | None, due_only: bool, entry_filter: EntryFilter | None = None,
 ) -> PollCounts:
     try:
-        return poll_feed(conn, feed_id, fetcher, settings, now, due_only=due_only)
+        return poll_feed(conn, feed_id, fetcher, settings, now, due_only=due_only,
+                         entry_filter=entry_filter)
     except (psycopg2.OperationalError, psycopg2.InterfaceError):
         raise  # the database is gone: nothing more can be recorded
     except Exception as exc:  # a bug on one feed's input must not stop the batch
@@ -222,6 +229,7 @@ def _poll_one(
 def _poll_hosts_concurrently(
     conn: Connection, feed_ids: Sequence[int], fetcher: Fetcher, settings: Settings,
     now: dt.datetime | None, due_only: bool, workers: int, database_url: str,
+    entry_filter: EntryFilter | None = None,
 ) -> PollCounts:
     from storywatch.store.db import connect
 
@@ -248,7 +256,8 @@ def _poll_hosts_concurrently(
                     if not queue:
                         return
                     ids = queue.popleft()
-                counts = _poll_one(worker_conn, ids[0], fetcher, settings, now, due_only)
+                counts = _poll_one(worker_conn, ids[0], fetcher, settings, now, due_only,
+                                   entry_filter)
                 with lock:
                     total.add(counts)
                     if len(ids) > 1:
@@ -272,20 +281,25 @@ def _poll_hosts_concurrently(
 def poll_feed(
     conn: Connection, feed_id: int, fetcher: Fetcher, settings: Settings,
     now: dt.datetime | None = None, *, due_only: bool = False,
+    entry_filter: EntryFilter | None = None,
 ) -> PollCounts:
-    """Poll one feed (skipped when inactive or being polled elsewhere) and store its new pages."""
+    """Poll one feed (skipped when inactive or being polled elsewhere) and store its new pages.
+
+    A search feed's entries are fetched only when `entry_filter` accepts them (discovery.py).
+    """
     now = now or dt.datetime.now(dt.UTC)
     feed = _claim(conn, feed_id, now, due_only)
     if feed is None:
         return PollCounts()
     try:
-        return _poll_claimed(conn, feed, fetcher, settings, now)
+        return _poll_claimed(conn, feed, fetcher, settings, now, entry_filter)
     finally:
         _release(conn, feed_id)
 
 
 def _poll_claimed(
-    conn: Connection, feed: ClaimedFeed, fetcher: Fetcher, settings: Settings, now: dt.datetime
+    conn: Connection, feed: ClaimedFeed, fetcher: Fetcher, settings: Settings, now: dt.datetime,
+    entry_filter: EntryFilter | None = None,
 ) -> PollCounts:
     counts = PollCounts(feeds=1)
     try:
@@ -317,7 +331,7 @@ def _poll_claimed(
         # The feed's title names it from now on (RECORD_CHANGED): its pages stored in
         # this poll are credited to the same source as those of later polls.
         feed = replace(feed, name=feed.name or parsed.title)
-    _store_pending(conn, fetcher, feed, settings.pages_per_poll, now, counts)
+    _store_pending(conn, fetcher, feed, settings.pages_per_poll, now, counts, entry_filter)
     return counts
 
 
@@ -436,8 +450,14 @@ def _record_failure(
 
 def _store_pending(
     conn: Connection, fetcher: Fetcher, feed: ClaimedFeed, limit: int, now: dt.datetime,
-    counts: PollCounts,
+    counts: PollCounts, entry_filter: EntryFilter | None = None,
 ) -> None:
+    if feed.kind == "search" and entry_filter is None:
+        # Whoever polls without the thread's relevance rules cannot judge a search result:
+        # its entries wait, unfetched, for a poll that can.
+        log.warning("search feed %s: entries left pending (polled without a relevance filter)",
+                    feed.url)
+        return
     with conn.cursor() as cur:
         cur.execute(PENDING_ITEMS, (feed.feed_id, limit))
         items = [_pending_entry(row) for row in cur.fetchall()]
@@ -446,6 +466,11 @@ def _store_pending(
     for entry, attempts in items:
         if entry.link and host_of(entry.link) in closed:
             continue  # its host asked us to wait: the entry stays pending, no attempt spent
+        if (feed.kind == "search" and entry_filter is not None and feed.thread_slug
+                and not entry_filter(feed.thread_slug, entry.title, entry.summary)):
+            _mark(conn, feed, entry, "irrelevant", None, 0, None, counts)
+            counts.irrelevant += 1
+            continue
         try:
             if not _store_item(conn, fetcher, feed, entry, attempts, now, counts):
                 closed.add(host_of(entry.link or ""))
