@@ -40,7 +40,6 @@ from storywatch.store.articles import (
     ArticleText,
     StoredVersion,
     record_item_error,
-    store_article,
     write_article,
 )
 from storywatch.store.db import Connection
@@ -517,7 +516,7 @@ def _store_item(
         if not response.ok:
             raise status_error(response)
         page = page_article(response, hints)
-        stored = _store_page(conn, page.article, page.raw, response, now)
+        stored = _store_page(conn, page.article, page.raw, response, now, feed, entry)
     except FetchError as exc:
         if exc.reason == "backoff":
             _mark(conn, feed, entry, "pending", None, 0, str(exc), counts)
@@ -527,7 +526,7 @@ def _store_item(
     except PageError as exc:
         _page_failed(conn, feed, entry, attempts, hints, exc, counts)
         return True
-    _mark(conn, feed, entry, "stored", stored, 1, None, counts)
+    _count(counts, stored)
     return True
 
 
@@ -555,12 +554,17 @@ def _known_document(conn: Connection, link: str) -> int | None:
 
 def _store_page(
     conn: Connection, article: ArticleText, raw: RawResponse, response: FetchResponse,
-    now: dt.datetime,
+    now: dt.datetime, feed: ClaimedFeed, entry: FeedEntry,
 ) -> StoredVersion:
-    """Store the page's text and start tracking it, in one transaction."""
+    """Store the page's text, start tracking it and mark its entry stored, in one transaction.
+
+    One transaction, so a poller killed after the page was stored never leaves its entry
+    pending (the next poll would find the page known and record no fetch for it).
+    """
     try:
         stored = write_article(conn, article, response.fetched_at, raw)
         track_article(conn, stored.document_id, response, article.published_at, now)
+        _write_mark(conn, feed, entry, "stored", stored, 1, None)
     except BaseException:
         conn.rollback()
         raise
@@ -571,7 +575,8 @@ def _store_page(
 def _store_summary(
     conn: Connection, feed: ClaimedFeed, entry: FeedEntry, hints: ArticleHints
 ) -> StoredVersion | None:
-    """Store an entry's own text as a document of its own; None when it has no text at all."""
+    """Write an entry's own text as a document of its own, uncommitted (the caller marks the
+    entry in the same transaction); None when it has no text at all."""
     body = entry.summary.strip() or (entry.title or "").strip()
     if not body:
         record_item_error(conn, STAGE, f"{feed.url} {entry.item_key}", "the entry has no text")
@@ -585,17 +590,32 @@ def _store_summary(
         source=hints.source, author=entry.author, published_at=entry.published_at,
         published_at_source="feed", same_if_fingerprint_equal=True,
     )
-    return store_article(conn, article)
+    try:
+        return write_article(conn, article)
+    except BaseException:
+        conn.rollback()
+        raise
 
 
 def _mark(
     conn: Connection, feed: ClaimedFeed, entry: FeedEntry, status: str,
     stored: StoredVersion | None, attempt: int, error: str | None, counts: PollCounts,
 ) -> None:
+    _write_mark(conn, feed, entry, status, stored, attempt, error)
+    conn.commit()
+    _count(counts, stored)
+
+
+def _write_mark(
+    conn: Connection, feed: ClaimedFeed, entry: FeedEntry, status: str,
+    stored: StoredVersion | None, attempt: int, error: str | None,
+) -> None:
     with conn.cursor() as cur:
         cur.execute(MARK_ITEM, (status, stored.document_id if stored else None, attempt, error,
                                 feed.feed_id, entry.item_key))
-    conn.commit()
+
+
+def _count(counts: PollCounts, stored: StoredVersion | None) -> None:
     if stored is not None and stored.outcome == "new_document":
         counts.new_documents += 1
     elif stored is not None and stored.outcome == "new_version":
