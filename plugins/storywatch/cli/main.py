@@ -119,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StorywatchError as exc:
         print(f"storywatch: error: {exc}", file=sys.stderr)
         return 1
-    except psycopg2.DatabaseError as exc:
+    except (psycopg2.InterfaceError, psycopg2.DatabaseError) as exc:
         # The server went away mid-command (restart, terminated backend, network). Every
         # item is written in its own transaction, so nothing is half written: say so once.
         # libpq reports some losses (a server shut down mid-query) as a plain DatabaseError
@@ -136,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _connection_lost(exc: psycopg2.DatabaseError) -> bool:
+def _connection_lost(exc: psycopg2.Error) -> bool:
     """Whether `exc` says the connection to the server is gone (not an error in a statement)."""
     if isinstance(exc, psycopg2.OperationalError | psycopg2.InterfaceError):
         return True
