@@ -3,9 +3,13 @@
 For each version, `prepare` computes its copy features (pure); `write` keeps
 them as the document's signature, finds candidates through the GIN-indexed band
 keys, quotation shingles and body hash, compares each (copies.compare_copies),
-and links the document to the earliest match. A late-arriving document that is
-older than documents already linked elsewhere takes their links over, so every
-link points to the earliest copy known.
+and links the document to the earliest match. A link is a function of the current
+signatures only, whatever order documents and versions were processed in: a
+changed signature re-links this document and every document that matches it now
+or was linked to it (a late-arriving older document takes their links over; an
+edit that ends a match ends the link), each to its earliest match. Copies are
+written under one transaction-level lock, so two workers never compare against
+each other's uncommitted signatures.
 """
 from __future__ import annotations
 
@@ -84,6 +88,61 @@ on conflict (document_id) do update set
     document_version_id = excluded.document_version_id,
     detected_at = excluded.detected_at
 """
+SIGNATURE = """
+insert into copy_signatures (
+    document_id, document_version_id, ordered_at, body_fold_sha256, word_count,
+    word_shingle_count, word_minhash, word_bands, skeleton_shingle_count, skeleton_minhash,
+    skeleton_bands, quote_shingles, numbers, sentence_hashes
+) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+on conflict (document_id) do update set
+    document_version_id = excluded.document_version_id,
+    ordered_at = excluded.ordered_at,
+    body_fold_sha256 = excluded.body_fold_sha256,
+    word_count = excluded.word_count,
+    word_shingle_count = excluded.word_shingle_count,
+    word_minhash = excluded.word_minhash,
+    word_bands = excluded.word_bands,
+    skeleton_shingle_count = excluded.skeleton_shingle_count,
+    skeleton_minhash = excluded.skeleton_minhash,
+    skeleton_bands = excluded.skeleton_bands,
+    quote_shingles = excluded.quote_shingles,
+    numbers = excluded.numbers,
+    sentence_hashes = excluded.sentence_hashes
+where copy_signatures.document_version_id <= excluded.document_version_id
+returning document_id
+"""
+CANDIDATES = """
+select document_id, ordered_at, body_fold_sha256, word_count, word_shingle_count, word_minhash,
+       skeleton_shingle_count, skeleton_minhash, quote_shingles, numbers, sentence_hashes
+from copy_signatures
+where document_id <> %(document_id)s
+  and (body_fold_sha256 = %(sha)s
+       or word_bands && %(word_bands)s::bigint[]
+       or skeleton_bands && %(skeleton_bands)s::bigint[]
+       or quote_shingles && %(quotes)s::bigint[])
+order by ordered_at, document_id
+limit %(limit)s
+"""
+NO_SEQSCAN = "set local enable_seqscan = off"
+RESTORE_SEQSCAN = "set local enable_seqscan = on"
+DELETE_LINK = "delete from story_copies where document_id = %s"
+UPSERT_LINK = """
+insert into story_copies (
+    document_id, copy_of_document_id, kind, score, word_similarity, quote_similarity,
+    number_similarity, skeleton_similarity, sentence_similarity, document_version_id, detected_at
+) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now())
+on conflict (document_id) do update set
+    copy_of_document_id = excluded.copy_of_document_id,
+    kind = excluded.kind,
+    score = excluded.score,
+    word_similarity = excluded.word_similarity,
+    quote_similarity = excluded.quote_similarity,
+    number_similarity = excluded.number_similarity,
+    skeleton_similarity = excluded.skeleton_similarity,
+    sentence_similarity = excluded.sentence_similarity,
+    document_version_id = excluded.document_version_id,
+    detected_at = excluded.detected_at
+"""
 LINK_OF = """
 select c.copy_of_document_id, s.ordered_at
 from story_copies as c
@@ -91,6 +150,27 @@ join copy_signatures as s on s.document_id = c.copy_of_document_id
 where c.document_id = %s
 """
 SIGNATURE_VERSION = "select document_version_id from copy_signatures where document_id = %s"
+SIGNATURE = """
+select ordered_at, document_version_id, body_fold_sha256, word_count, word_shingle_count,
+       word_minhash, skeleton_shingle_count, skeleton_minhash, quote_shingles, numbers,
+       sentence_hashes
+from copy_signatures where document_id = %s
+"""
+LINKED_TO = "select document_id from story_copies where copy_of_document_id = %s"
+CURRENT_LINK = "select copy_of_document_id from story_copies where document_id = %s"
+# The stages that read story_copies (the tracker counts a copy as its original, not as a
+# source of its own): when a document's link changes after they ran on it, its versions are
+# pending for them again, so what they wrote follows the link.
+READ_BY_STAGES = ("track",)
+RERUN_READERS = """
+delete from stage_runs
+where stage = any(%s)
+  and document_version_id in (select document_version_id from document_versions
+                              where document_id = %s)
+"""
+# One lock for every copies write, held to the end of the transaction ("cpy1").
+COPIES_LOCK_KEY = 0x63707931
+LOCK_COPIES = "select pg_advisory_xact_lock(%s)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,27 +198,55 @@ class CopiesStage:
         return prepared
 
     def write(self, conn: Connection, version: PendingVersion, prepared: CopyFeatures) -> None:
-        """Keep the document's signature and (re)link it and any later copies of it."""
+        """Keep the document's signature and re-link every document whose link it may change."""
+        with conn.cursor() as cur:
+            cur.execute(LOCK_COPIES, (COPIES_LOCK_KEY,))
         ordered_at = _document_ordered_at(conn, version.document_id)
         if not _keep_signature(conn, version, prepared, ordered_at):
             return  # a newer version of this document was compared already
         matches = [c for c in _candidates(conn, version.document_id, prepared) if c.match.kind]
         mine = (ordered_at, version.document_id)
-        earlier = [c for c in matches if (c.ordered_at, c.document_id) < mine]
+        _relink(conn, version.document_id, mine, version.document_version_id, matches)
         with conn.cursor() as cur:
-            if earlier:
-                first = min(earlier, key=lambda c: (c.ordered_at, c.document_id))
-                _link(cur, version.document_id, first, version.document_version_id)
-            else:
-                cur.execute(DELETE_LINK, (version.document_id,))
-            for later in (c for c in matches if (c.ordered_at, c.document_id) > mine):
-                cur.execute(LINK_OF, (later.document_id,))
-                current = cur.fetchone()
-                if current is None or (current[1], current[0]) > mine:
-                    cur.execute(SIGNATURE_VERSION, (later.document_id,))
-                    later_version = cur.fetchone()[0]  # type: ignore[index]
-                    own = Candidate(version.document_id, ordered_at, later.match)
-                    _link(cur, later.document_id, own, later_version)
+            cur.execute(LINKED_TO, (version.document_id,))
+            affected = {int(row[0]) for row in cur.fetchall()}
+        affected |= {c.document_id for c in matches if (c.ordered_at, c.document_id) > mine}
+        for document_id in sorted(affected - {version.document_id}):
+            _relink_stored(conn, document_id)
+
+
+def _relink(conn: Connection, document_id: int, mine: tuple[dt.datetime, int], version_id: int,
+            matches: Sequence[Candidate]) -> bool:
+    """Link the document to its earliest earlier match, or unlink it; True if its original changed."""
+    earlier = [c for c in matches if (c.ordered_at, c.document_id) < mine]
+    with conn.cursor() as cur:
+        cur.execute(CURRENT_LINK, (document_id,))
+        row = cur.fetchone()
+        before = int(row[0]) if row else None
+        if earlier:
+            first = min(earlier, key=lambda c: (c.ordered_at, c.document_id))
+            _link(cur, document_id, first, version_id)
+            return before != first.document_id
+        cur.execute(DELETE_LINK, (document_id,))
+        return before is not None
+
+
+def _relink_stored(conn: Connection, document_id: int) -> None:
+    """Re-link a document from its stored signature (another document's signature changed)."""
+    with conn.cursor() as cur:
+        cur.execute(SIGNATURE, (document_id,))
+        row = cur.fetchone()
+    if row is None:
+        return
+    (ordered_at, version_id, sha, words, word_shingles, word_minhash, skeleton_shingles,
+     skeleton_minhash, quotes, numbers, sentences) = row
+    features = CopyFeatures(sha, words, word_shingles, tuple(word_minhash), skeleton_shingles,
+                            tuple(skeleton_minhash), frozenset(quotes), frozenset(numbers),
+                            frozenset(sentences))
+    matches = [c for c in _candidates(conn, document_id, features) if c.match.kind]
+    if _relink(conn, document_id, (ordered_at, document_id), int(version_id), matches):
+        with conn.cursor() as cur:
+            cur.execute(RERUN_READERS, (list(READ_BY_STAGES), document_id))
 
 
 def _document_ordered_at(conn: Connection, document_id: int) -> dt.datetime:

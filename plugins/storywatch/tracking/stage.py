@@ -355,7 +355,10 @@ def track_version(conn: Connection, version: PendingVersion, text: ParsedText,
         before = {(r[0], r[1], r[2], r[3], r[4]) for r in cur.fetchall()}
     insert_rows(conn, INSERT_OBSERVATIONS, rows)
     after = {(r[0], r[2], r[10], r[11], r[13]) for r in rows}
-    touched = {r[0] for r in before ^ after}
+    # Every slot the version reports on, changed or not: a version tracked again because its
+    # document's copy link changed (copies/stage.py) has the same observations, but the
+    # replay counts a copy differently.
+    touched = {r[0] for r in before | after}
     for slot_id in sorted(touched):
         recompute_slot(conn, int(slot_id))  # type: ignore[call-overload]
     return Tracked(tuple(relevant), len(rows), len(touched))
