@@ -31,11 +31,14 @@ def storywatch_poll_feeds():
     @task(pool="storywatch_http")
     def poll(feed_ids: list[int]) -> dict[str, int]:
         from storywatch.sources import feeds, polling
+        from storywatch.tracking.discovery import relevance_filter
 
         url = database_url()
         with closing(connect()) as conn, closing(polling.make_fetcher(database_url=url)) as fetcher:
-            # hosts take turns on 8 threads: a batch keeps a host's feeds together (bench/poll.py)
-            return feeds.poll_batch(conn, feed_ids, fetcher, workers=8, database_url=url)
+            # hosts take turns on 8 threads: a batch keeps a host's feeds together (bench/poll.py);
+            # a search feed's entries are fetched only when their thread's relevance accepts them
+            return feeds.poll_batch(conn, feed_ids, fetcher, workers=8, database_url=url,
+                                    entry_filter=relevance_filter(conn))
 
     @task.short_circuit
     def stored_anything(counts: list[dict[str, int]]) -> bool:

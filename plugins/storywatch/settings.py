@@ -17,6 +17,7 @@
 | STORYWATCH_NOTIFY_WEBHOOK_URL | URL that receives each alert as a JSON POST | unset: no webhook |
 | STORYWATCH_NOTIFY_SMTP_TO | comma-separated recipients of alert e-mails (Airflow's SMTP connection) | unset: no e-mail |
 | STORYWATCH_DIGESTS_DIR | folder where the daily digests are written | `$STORYWATCH_HOME/digests` |
+| STORYWATCH_DISCOVERY_URLS | comma-separated search-feed URL templates with `{query}`, or preset names | unset: no searching |
 """
 from __future__ import annotations
 
@@ -58,6 +59,8 @@ class Settings:
     feed_max_failures: int = 10
     pages_per_poll: int = 30
     raw_retention_days: int = 90
+    # STORYWATCH_DISCOVERY_URLS as given (sources.discovery.parse_templates checks it)
+    discovery_urls: str = ""
     notify_webhook_url: str | None = None
     notify_smtp_to: tuple[str, ...] = ()
     digests_dir: Path = Path(".storywatch") / "digests"
@@ -85,6 +88,7 @@ class Settings:
             notify_webhook_url=env.get("STORYWATCH_NOTIFY_WEBHOOK_URL", "").strip() or None,
             notify_smtp_to=tuple(a.strip() for a in recipients.split(",") if a.strip()),
             digests_dir=Path(env.get("STORYWATCH_DIGESTS_DIR") or home / "digests").absolute(),
+            discovery_urls=env.get("STORYWATCH_DISCOVERY_URLS", "").strip(),
         )
 
 

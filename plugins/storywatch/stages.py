@@ -45,10 +45,13 @@ def process_pending(
 ) -> dict[str, dict[str, int]]:
     """Run every registered stage over every pending version; counts per stage."""
     results: dict[str, dict[str, int]] = {}
+    earlier: list[Stage] = []
     for factory in STAGE_FACTORIES:
         stage = factory()
+        # A version waits for the stages before this one (another worker may hold it there).
         counts = run_stage(conn, stage, batch_size=batch_size, only_ids=only_ids,
-                           progress=progress)
+                           after=list(earlier), progress=progress)
+        earlier.append(stage)
         results[stage.name] = counts.as_dict()
         log.debug("stage %s: %s", stage.name, counts.as_dict())
     return results

@@ -38,7 +38,8 @@ def test_feeds_add_list_remove(cli_env, capsys):
     assert main(["feeds", "list", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [list(row) for row in rows] == [["url", "name", "last_polled_at", "last_status",
-                                            "last_error", "error_count", "next_poll_at", "active"]] * 2
+                                            "last_error", "error_count", "next_poll_at", "active",
+                                            "kind", "thread", "query"]] * 2
     assert {(r["url"], r["name"], r["active"], r["error_count"]) for r in rows} == {
         ("https://example.org/world.rss", "Example World", True, 0),
         ("http://example.net/atom.xml", None, True, 0),

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 # Hosts polled at once by `storywatch poll` (each host still gets one request at a time).
 POLL_WORKERS = 8
 JSON_KEYS = ("url", "name", "last_polled_at", "last_status", "last_error", "error_count",
-             "next_poll_at", "active")
+             "next_poll_at", "active", "kind", "thread", "query")
 
 
 def cmd_feeds_add(args: argparse.Namespace, settings: Settings) -> int:
@@ -64,10 +64,12 @@ def cmd_feeds_list(args: argparse.Namespace, settings: Settings) -> int:
     if not feeds:
         print("no feeds: add one with `storywatch feeds add URL`")
         return 0
-    print(_table(["url", "name", "active", "last polled", "status", "errors", "next poll", "last error"], [
+    print(_table(["url", "name", "active", "last polled", "status", "errors", "next poll", "last error",
+                  "search (thread: query)"], [
         [f.url, f.name or "", "yes" if f.active else "no", _when(f.last_polled_at),
          "" if f.last_status is None else str(f.last_status), str(f.error_count),
-         _when(f.next_poll_at), (f.last_error or "")[:60]]
+         _when(f.next_poll_at), (f.last_error or "")[:60],
+         f"{f.thread}: {f.query}" if f.kind == "search" else ""]
         for f in feeds
     ]))
     return 0
@@ -105,6 +107,7 @@ def _session_with_fetcher(settings: Settings) -> Iterator[tuple[db.Connection, F
 
 def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
     from storywatch.sources.feeds import poll_due
+    from storywatch.tracking.discovery import relevance_filter
     from storywatch.web.fetch import connect_fetcher
 
     with db.database_url(settings) as url:
@@ -112,9 +115,11 @@ def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
         fetcher = connect_fetcher(settings, url)
         progress = cli_progress.for_command(args.quiet)
         try:
+            # search feeds' entries are fetched only when their thread would keep them
             with cli_progress.logs_above_bars(progress):
                 counts = poll_due(conn, fetcher, settings=settings, workers=POLL_WORKERS,
-                                  database_url=url, progress=progress)
+                                  database_url=url, progress=progress,
+                                  entry_filter=relevance_filter(conn))
         finally:
             fetcher.close()
             conn.close()

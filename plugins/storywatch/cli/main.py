@@ -122,9 +122,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StorywatchError as exc:
         print(f"storywatch: error: {exc}", file=sys.stderr)
         return 1
-    except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+    except (psycopg2.InterfaceError, psycopg2.DatabaseError) as exc:
         # The server went away mid-command (restart, terminated backend, network). Every
         # item is written in its own transaction, so nothing is half written: say so once.
+        # libpq reports some losses (a server shut down mid-query) as a plain DatabaseError
+        # without an SQLSTATE; any other database error is a bug and keeps its traceback.
+        if not _connection_lost(exc):
+            raise
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         print(f"storywatch: error: lost the database connection ({reason}); work not yet "
               "committed was rolled back, nothing is half written: run the command again",
@@ -133,3 +137,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("storywatch: interrupted", file=sys.stderr)
         return 130
+
+
+def _connection_lost(exc: psycopg2.Error) -> bool:
+    """Whether `exc` says the connection to the server is gone (not an error in a statement)."""
+    if isinstance(exc, psycopg2.OperationalError | psycopg2.InterfaceError):
+        return True
+    return exc.pgcode is None and "server closed the connection" in str(exc)

@@ -33,8 +33,13 @@ def cmd_threads_sync(args: argparse.Namespace, settings: Settings) -> int:
 
     path = args.file or threads_file(settings.seeds_dir)
     threads = load_threads_file(path)  # a bad file fails here, before any connection
+    from storywatch.seeding import sync_discovery
+    from storywatch.sources.discovery import parse_templates
+
+    parse_templates(settings.discovery_urls)  # a bad variable fails before anything is written
     with db.session(settings) as conn:
         report = sync_threads(conn, threads)
+        discovery = sync_discovery(conn, settings)
     print(f"{path}: {len(threads)} threads; added {len(report.added)}, changed "
           f"{len(report.changed)}, unchanged {len(report.unchanged)}, deactivated "
           f"{len(report.deactivated)}")
@@ -42,6 +47,9 @@ def cmd_threads_sync(args: argparse.Namespace, settings: Settings) -> int:
                          ("deactivated", report.deactivated)):
         for slug in slugs:
             print(f"  {label}: {slug}")
+    if discovery is not None:
+        print(f"search feeds: {discovery.feeds} ({discovery.added} new, {discovery.retired} "
+              "retired); see `storywatch feeds list`")
     if report.any_change:
         print("run `storywatch process` to re-read stored articles under the new definitions")
     return 0

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from storywatch.copies.features import WHOLE_COVERAGE
 from storywatch.store.db import Connection
@@ -47,6 +48,19 @@ select document_id, ordered_at, document_version_id from copy_signatures
 where document_id = any(%s::bigint[])
 """
 DELETE_LINK = "delete from story_copies where document_id = %s"
+CURRENT_LINKS = """
+select document_id, copy_of_document_id from story_copies where document_id = any(%s)
+"""
+# The stages that read story_copies (the tracker counts a copy as its original, not as a
+# source of its own): when a document's link changes after they ran on it, its versions are
+# pending for them again, so what they wrote follows the link.
+READ_BY_STAGES = ["track"]
+RERUN_READERS = """
+delete from stage_runs
+where stage = any(%s)
+  and document_version_id in (select document_version_id from document_versions
+                              where document_id = any(%s))
+"""
 MARK_PAGE = """
 update copy_signatures set holds_several_stories = %s
 where document_id = %s and holds_several_stories <> %s
@@ -175,24 +189,35 @@ class Chains:
 
     def _write_links(self, members: set[int]) -> None:
         with self.conn.cursor() as cur:
-            cur.execute(ORDER_OF, (sorted(members),))
-            order = {int(d): (at, int(v)) for d, at, v in cur.fetchall()}
-            present = [m for m in members if m in order]
-            if len(present) < 2:
-                for member in members:
-                    cur.execute(DELETE_LINK, (member,))
-                return
-            root = min(present, key=lambda m: (order[m][0], m))
-            tree = self._tree(root, set(present))
-            for member, parent in tree.items():
-                pair = self._pair(member, parent)
-                kind, covered = self._path_kind(member, tree)
-                cur.execute(UPSERT_LINK, (
-                    member, root, kind, pair.score, *pair.similarities,
-                    covered < WHOLE_COVERAGE, covered,
-                    None if parent == root else parent, order[member][1],
-                ))
-            cur.execute(DELETE_LINK, (root,))
+            cur.execute(CURRENT_LINKS, (sorted(members),))
+            before = {int(d): int(o) for d, o in cur.fetchall()}
+            self._write_chain_links(cur, members)
+            cur.execute(CURRENT_LINKS, (sorted(members),))
+            after = {int(d): int(o) for d, o in cur.fetchall()}
+            changed = sorted(m for m in members if before.get(m) != after.get(m))
+            if changed:
+                cur.execute(RERUN_READERS, (READ_BY_STAGES, changed))
+
+    def _write_chain_links(self, cur: Any, members: set[int]) -> None:
+        """Link every present member to the chain's earliest document (story_copies)."""
+        cur.execute(ORDER_OF, (sorted(members),))
+        order = {int(d): (at, int(v)) for d, at, v in cur.fetchall()}
+        present = [m for m in members if m in order]
+        if len(present) < 2:
+            for member in members:
+                cur.execute(DELETE_LINK, (member,))
+            return
+        root = min(present, key=lambda m: (order[m][0], m))
+        tree = self._tree(root, set(present))
+        for member, parent in tree.items():
+            pair = self._pair(member, parent)
+            kind, covered = self._path_kind(member, tree)
+            cur.execute(UPSERT_LINK, (
+                member, root, kind, pair.score, *pair.similarities,
+                covered < WHOLE_COVERAGE, covered,
+                None if parent == root else parent, order[member][1],
+            ))
+        cur.execute(DELETE_LINK, (root,))
 
     def _pair(self, member: int, other: int) -> Pair:
         return next(p for p in self.pairs(member) if p.other_id == other)

@@ -101,6 +101,9 @@ insert into copy_blurbs (
 on conflict (document_id, first_paragraph, story_document_id) do nothing
 """
 BODY_OF = "select body from document_versions where document_version_id = %s"
+# One lock for every copies write, held to the end of the transaction ("cpy1").
+COPIES_LOCK_KEY = 0x63707931
+LOCK_COPIES = "select pg_advisory_xact_lock(%s)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +134,9 @@ class CopiesStage:
 
     def write(self, conn: Connection, version: PendingVersion, prepared: CopyFeatures) -> None:
         """Keep the document's signature, record its pairs and blurbs, relink its chains."""
+        with conn.cursor() as cur:
+            # Two workers never compare against each other's uncommitted signatures.
+            cur.execute(LOCK_COPIES, (COPIES_LOCK_KEY,))
         document_id = version.document_id
         ordered_at = _document_ordered_at(conn, document_id)
         if not _keep_signature(conn, version, prepared, ordered_at):

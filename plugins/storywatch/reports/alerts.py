@@ -9,6 +9,19 @@ lock, so two workers never build the same message; the caller sends it and then
 calls `mark_alerted`, which commits (and releases the lock). A send that fails
 rolls back instead, and the next run tries again.
 
+A development is alerted only once it is settled: once every document version
+that could sit before it on its slot's timeline has been tracked. A slot's
+developments are a replay of its observations in publication order, so a
+version still waiting for the `track` stage (or being tracked by another worker
+right now, uncommitted) that was published earlier may yet move the slot and
+withdraw a development another worker has already written. The alert waits for
+the tracking horizon, the publication time of the earliest version not yet
+tracked, to pass the development, which is exact where a settle time would only
+guess how slow a worker can be; and serialising tracking per slot would not do,
+since the worker holding the earlier article may simply come second. The rows an
+alert names are key-share locked until `mark_alerted` commits, so the tracker
+never deletes one that is being sent (it marks it withdrawn instead).
+
 The message is built here as plain text, HTML (everything from feeds escaped)
 and a JSON payload; the Airflow side only sends it. Webhooks are POSTed through
 the fetcher's transport, under the same address rules as fetching.
@@ -28,6 +41,8 @@ from storywatch import __version__
 from storywatch.errors import StorywatchError
 from storywatch.settings import Settings
 from storywatch.store.db import Connection, insert_rows
+from storywatch.tracking.stage import STAGE_NAME as TRACK_STAGE
+from storywatch.tracking.stage import TrackStage
 from storywatch.web.addresses import Resolver
 from storywatch.web.fetch import Fetcher
 from storywatch.web.transport import FetchError, parse_target
@@ -44,6 +59,15 @@ WEBHOOK_MAX_REPLY = 64 * 1024
 
 LOCK = "select pg_advisory_xact_lock(%s)"
 PENDING_DEVELOPMENTS = """
+with horizon as (
+    select min(v.ordered_at) as earliest_untracked
+    from document_versions as v
+    where not exists (
+        select 1 from stage_runs as r
+        where r.document_version_id = v.document_version_id
+          and r.stage = %(stage)s and r.stage_version = %(stage_version)s
+    )
+)
 select
     d.development_id,
     d.thread_slug,
@@ -61,11 +85,17 @@ select
     d.evidence
 from v_developments as d
 left join threads as t on t.slug = d.thread_slug
+cross join horizon as h
 where d.status <> 'dismissed'
+  and (h.earliest_untracked is null or d.ordered_at < h.earliest_untracked)
   and not exists (
       select 1 from alerted_developments as a where a.development_id = d.development_id
   )
 order by d.thread_slug, coalesce(d.published_at, d.detected_at), d.development_id
+"""
+# The named rows, locked until the ledger records them; one deleted meanwhile is left out.
+HOLD_DEVELOPMENTS = """
+select development_id from developments where development_id = any(%s) for key share
 """
 RECORD_DEVELOPMENTS = """
 insert into alerted_developments (development_id, channels) values %s
@@ -263,11 +293,16 @@ def build_feed_health_alert(failures: Sequence[FeedFailure]) -> Alert:
 
 # -- the database -------------------------------------------------------------------------------------
 def read_development_alert(conn: Connection) -> Alert | None:
-    """The message for every development not yet alerted (None when there is none); holds the lock."""
+    """The message for every settled development not yet alerted (None if none); holds the lock."""
     with conn.cursor() as cur:
         cur.execute(LOCK, (ALERT_LOCK_KEY,))
-        cur.execute(PENDING_DEVELOPMENTS)
+        cur.execute(PENDING_DEVELOPMENTS, {"stage": TRACK_STAGE,
+                                           "stage_version": TrackStage().version})
         items = [DevelopmentItem(*row) for row in cur.fetchall()]
+        if items:
+            cur.execute(HOLD_DEVELOPMENTS, ([item.development_id for item in items],))
+            held = {int(row[0]) for row in cur.fetchall()}
+            items = [item for item in items if item.development_id in held]
     if not items:
         conn.rollback()
         return None

@@ -22,6 +22,7 @@ from storywatch.web.urls import has_credentials, host_of, is_http_url, without_c
 
 if TYPE_CHECKING:
     from storywatch.settings import Settings
+    from storywatch.sources.discovery import EntryFilter
     from storywatch.web.fetch import Fetcher
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,9 @@ class FeedStatus:
     error_count: int
     next_poll_at: dt.datetime | None
     active: bool
+    kind: str = "feed"
+    thread: str | None = None
+    query: str | None = None
 
 
 UPSERT_FEED = """
@@ -61,9 +65,9 @@ returning feed_id, (xmax = 0) as inserted
 DELETE_FEED = "delete from feeds where url = %s"
 LIST_FEEDS = """
 select url, name, last_polled_at, last_status, last_error, error_count,
-       case when active then next_poll_at end, active
+       case when active then next_poll_at end, active, kind, thread_slug, query
 from feeds
-order by active desc, url
+order by active desc, kind, url
 """
 DUE_FEEDS = """
 select feed_id, url
@@ -204,21 +208,24 @@ def poll_batch(
     now: dt.datetime | None = None,
     workers: int = 1,
     database_url: str | None = None,
+    entry_filter: EntryFilter | None = None,
 ) -> dict[str, int]:
     """Poll each feed once and store its new articles; a failing feed is recorded, the rest go on.
 
-    `workers` > 1 with a `database_url` polls that many hosts at once (polling.poll_feeds).
+    `workers` > 1 with a `database_url` polls that many hosts at once (polling.poll_feeds);
+    `entry_filter` decides which entries of search feeds are fetched (discovery.py).
     """
     from storywatch.sources.polling import poll_feeds
 
     return poll_feeds(conn, feed_ids, fetcher, settings=settings, now=now, workers=workers,
-                      database_url=database_url).as_dict()
+                      database_url=database_url, entry_filter=entry_filter).as_dict()
 
 
 def poll_due(
     conn: Connection, fetcher: Fetcher | None = None, *, settings: Settings | None = None,
     batch_size: int = 50, workers: int = 1, database_url: str | None = None,
     progress: Progress | None = None,
+    entry_filter: EntryFilter | None = None,
 ) -> dict[str, int]:
     """Poll every due feed once (what `storywatch poll` does), batch after batch.
 
@@ -238,5 +245,6 @@ def poll_due(
             # due_only: another `storywatch poll` running beside this one may have polled a
             # listed feed meanwhile (polling.py explains how feeds are claimed).
             total.add(poll_feeds(conn, batch, fetcher, settings=settings, due_only=True,
-                                 workers=workers, database_url=database_url, progress=shown))
+                                 workers=workers, database_url=database_url, progress=shown,
+                                 entry_filter=entry_filter))
     return total.as_dict()

@@ -21,6 +21,7 @@ import psycopg2
 
 from storywatch.progress import SILENT, Progress
 from storywatch.settings import Settings
+from storywatch.sources.discovery import EntryFilter
 from storywatch.sources.feedparse import FeedEntry, FeedParseError, ParsedFeed, parse_feed
 from storywatch.sources.pagefetch import (
     ArticleHints,
@@ -40,7 +41,6 @@ from storywatch.store.articles import (
     ArticleText,
     StoredVersion,
     record_item_error,
-    store_article,
     write_article,
 )
 from storywatch.store.db import Connection
@@ -67,6 +67,7 @@ class PollCounts:
     new_versions: int = 0
     pages_failed: int = 0
     pages_pending: int = 0
+    irrelevant: int = 0
 
     def add(self, other: PollCounts) -> None:
         for f in fields(self):
@@ -86,6 +87,8 @@ class ClaimedFeed:
     body_sha256: str | None
     poll_interval: dt.timedelta
     error_count: int
+    kind: str = "feed"
+    thread_slug: str | None = None
 
 
 # Claiming a feed for one poll. Two pollers (two `storywatch poll` processes, two
@@ -103,7 +106,8 @@ CLAIM_FEED = """
 update feeds set claimed_until = now() + %(claim_for)s
 where feed_id = %(feed_id)s and active
   and (not %(due_only)s or next_poll_at <= %(now)s)
-returning feed_id, url, name, etag, last_modified, body_sha256, poll_interval, error_count
+returning feed_id, url, name, etag, last_modified, body_sha256, poll_interval, error_count,
+          kind, thread_slug
 """
 RECORD_UNCHANGED = """
 update feeds set
@@ -186,6 +190,7 @@ def poll_feeds(
     workers: int = 1,
     database_url: str | None = None,
     progress: Progress | None = None,
+    entry_filter: EntryFilter | None = None,
 ) -> PollCounts:
     """Poll each feed of `feed_ids` once (with `due_only`, those still due); the rest go on after a failure.
 
@@ -200,10 +205,10 @@ def poll_feeds(
     shown = progress or SILENT
     if workers > 1 and database_url and len(feed_ids) > 1:
         return _poll_hosts_concurrently(conn, feed_ids, fetcher, settings, now, due_only,
-                                        workers, database_url, shown)
+                                        workers, database_url, shown, entry_filter)
     total = PollCounts()
     for polled, feed_id in enumerate(feed_ids, start=1):
-        counts = _poll_one(conn, int(feed_id), fetcher, settings, now, due_only)
+        counts = _poll_one(conn, int(feed_id), fetcher, settings, now, due_only, entry_filter)
         total.add(counts)
         report_feed(shown, counts, polled)
     return total
@@ -219,10 +224,11 @@ def report_feed(progress: Progress, counts: PollCounts, polled: int) -> None:
 
 def _poll_one(
     conn: Connection, feed_id: int, fetcher: Fetcher, settings: Settings,
-    now: dt.datetime | None, due_only: bool,
+    now: dt.datetime | None, due_only: bool, entry_filter: EntryFilter | None = None,
 ) -> PollCounts:
     try:
-        return poll_feed(conn, feed_id, fetcher, settings, now, due_only=due_only)
+        return poll_feed(conn, feed_id, fetcher, settings, now, due_only=due_only,
+                         entry_filter=entry_filter)
     except (psycopg2.OperationalError, psycopg2.InterfaceError):
         raise  # the database is gone: nothing more can be recorded
     except Exception as exc:  # a bug on one feed's input must not stop the batch
@@ -237,6 +243,7 @@ def _poll_hosts_concurrently(
     conn: Connection, feed_ids: Sequence[int], fetcher: Fetcher, settings: Settings,
     now: dt.datetime | None, due_only: bool, workers: int, database_url: str,
     progress: Progress,
+    entry_filter: EntryFilter | None = None,
 ) -> PollCounts:
     from storywatch.store.db import connect
 
@@ -264,7 +271,8 @@ def _poll_hosts_concurrently(
                     if not queue:
                         return
                     ids = queue.popleft()
-                counts = _poll_one(worker_conn, ids[0], fetcher, settings, now, due_only)
+                counts = _poll_one(worker_conn, ids[0], fetcher, settings, now, due_only,
+                                   entry_filter)
                 with lock:
                     total.add(counts)
                     polled[0] += 1
@@ -290,20 +298,25 @@ def _poll_hosts_concurrently(
 def poll_feed(
     conn: Connection, feed_id: int, fetcher: Fetcher, settings: Settings,
     now: dt.datetime | None = None, *, due_only: bool = False,
+    entry_filter: EntryFilter | None = None,
 ) -> PollCounts:
-    """Poll one feed (skipped when inactive or being polled elsewhere) and store its new pages."""
+    """Poll one feed (skipped when inactive or being polled elsewhere) and store its new pages.
+
+    A search feed's entries are fetched only when `entry_filter` accepts them (discovery.py).
+    """
     now = now or dt.datetime.now(dt.UTC)
     feed = _claim(conn, feed_id, now, due_only)
     if feed is None:
         return PollCounts()
     try:
-        return _poll_claimed(conn, feed, fetcher, settings, now)
+        return _poll_claimed(conn, feed, fetcher, settings, now, entry_filter)
     finally:
         _release(conn, feed_id)
 
 
 def _poll_claimed(
-    conn: Connection, feed: ClaimedFeed, fetcher: Fetcher, settings: Settings, now: dt.datetime
+    conn: Connection, feed: ClaimedFeed, fetcher: Fetcher, settings: Settings, now: dt.datetime,
+    entry_filter: EntryFilter | None = None,
 ) -> PollCounts:
     counts = PollCounts(feeds=1)
     try:
@@ -335,16 +348,36 @@ def _poll_claimed(
         # The feed's title names it from now on (RECORD_CHANGED): its pages stored in
         # this poll are credited to the same source as those of later polls.
         feed = replace(feed, name=feed.name or parsed.title)
-    _store_pending(conn, fetcher, feed, settings.pages_per_poll, now, counts)
+    _store_pending(conn, fetcher, feed, settings.pages_per_poll, now, counts, entry_filter)
     return counts
 
 
-def _claim(conn: Connection, feed_id: int, now: dt.datetime, due_only: bool) -> ClaimedFeed | None:
+def try_lock(conn: Connection, space: int, key: int) -> bool:
+    """Take the session-level advisory lock (space, key) if free; it dies with the session."""
     with conn.cursor() as cur:
-        cur.execute(TRY_LOCK_FEED, (FEED_LOCK_SPACE, feed_id))
-        if not cur.fetchone()[0]:  # type: ignore[index]
-            conn.rollback()
-            return None  # another live poller has it
+        cur.execute(TRY_LOCK_FEED, (space, key))
+        taken = bool(cur.fetchone()[0])  # type: ignore[index]
+    conn.rollback()  # the lock is the session's, not the transaction's
+    return taken
+
+
+def release_lock(conn: Connection, space: int, key: int) -> None:
+    """Release a lock taken by `try_lock` (nothing to do when the session is already gone)."""
+    if conn.closed:
+        return  # the session is gone, and its advisory locks with it
+    try:
+        conn.rollback()
+        with conn.cursor() as cur:
+            cur.execute(UNLOCK_FEED, (space, key))
+        conn.commit()
+    except (psycopg2.OperationalError, psycopg2.InterfaceError):
+        pass  # likewise: a lost connection took the lock with it
+
+
+def _claim(conn: Connection, feed_id: int, now: dt.datetime, due_only: bool) -> ClaimedFeed | None:
+    if not try_lock(conn, FEED_LOCK_SPACE, feed_id):
+        return None  # another live poller has it
+    with conn.cursor() as cur:
         cur.execute(CLAIM_FEED, {"feed_id": feed_id, "claim_for": CLAIM_FOR, "now": now,
                                  "due_only": due_only})
         row = cur.fetchone()
@@ -356,15 +389,7 @@ def _claim(conn: Connection, feed_id: int, now: dt.datetime, due_only: bool) -> 
 
 
 def _release(conn: Connection, feed_id: int) -> None:
-    if conn.closed:
-        return  # the session is gone, and its advisory locks with it
-    try:
-        conn.rollback()
-        with conn.cursor() as cur:
-            cur.execute(UNLOCK_FEED, (FEED_LOCK_SPACE, feed_id))
-        conn.commit()
-    except (psycopg2.OperationalError, psycopg2.InterfaceError):
-        pass  # likewise: a lost connection took the lock with it
+    release_lock(conn, FEED_LOCK_SPACE, feed_id)
 
 
 RECORD_CRASH = """
@@ -442,8 +467,14 @@ def _record_failure(
 
 def _store_pending(
     conn: Connection, fetcher: Fetcher, feed: ClaimedFeed, limit: int, now: dt.datetime,
-    counts: PollCounts,
+    counts: PollCounts, entry_filter: EntryFilter | None = None,
 ) -> None:
+    if feed.kind == "search" and entry_filter is None:
+        # Whoever polls without the thread's relevance rules cannot judge a search result:
+        # its entries wait, unfetched, for a poll that can.
+        log.warning("search feed %s: entries left pending (polled without a relevance filter)",
+                    feed.url)
+        return
     with conn.cursor() as cur:
         cur.execute(PENDING_ITEMS, (feed.feed_id, limit))
         items = [_pending_entry(row) for row in cur.fetchall()]
@@ -452,6 +483,11 @@ def _store_pending(
     for entry, attempts in items:
         if entry.link and host_of(entry.link) in closed:
             continue  # its host asked us to wait: the entry stays pending, no attempt spent
+        if (feed.kind == "search" and entry_filter is not None and feed.thread_slug
+                and not entry_filter(feed.thread_slug, entry.title, entry.summary)):
+            _mark(conn, feed, entry, "irrelevant", None, 0, None, counts)
+            counts.irrelevant += 1
+            continue
         try:
             if not _store_item(conn, fetcher, feed, entry, attempts, now, counts):
                 closed.add(host_of(entry.link or ""))
@@ -498,7 +534,7 @@ def _store_item(
         if not response.ok:
             raise status_error(response)
         page = page_article(response, hints)
-        stored = _store_page(conn, page.article, page.raw, response, now)
+        stored = _store_page(conn, page.article, page.raw, response, now, feed, entry)
     except FetchError as exc:
         if exc.reason == "backoff":
             _mark(conn, feed, entry, "pending", None, 0, str(exc), counts)
@@ -508,7 +544,7 @@ def _store_item(
     except PageError as exc:
         _page_failed(conn, feed, entry, attempts, hints, exc, counts)
         return True
-    _mark(conn, feed, entry, "stored", stored, 1, None, counts)
+    _count(counts, stored)
     return True
 
 
@@ -536,12 +572,17 @@ def _known_document(conn: Connection, link: str) -> int | None:
 
 def _store_page(
     conn: Connection, article: ArticleText, raw: RawResponse, response: FetchResponse,
-    now: dt.datetime,
+    now: dt.datetime, feed: ClaimedFeed, entry: FeedEntry,
 ) -> StoredVersion:
-    """Store the page's text and start tracking it, in one transaction."""
+    """Store the page's text, start tracking it and mark its entry stored, in one transaction.
+
+    One transaction, so a poller killed after the page was stored never leaves its entry
+    pending (the next poll would find the page known and record no fetch for it).
+    """
     try:
         stored = write_article(conn, article, response.fetched_at, raw)
         track_article(conn, stored.document_id, response, article.published_at, now)
+        _write_mark(conn, feed, entry, "stored", stored, 1, None)
     except BaseException:
         conn.rollback()
         raise
@@ -552,7 +593,8 @@ def _store_page(
 def _store_summary(
     conn: Connection, feed: ClaimedFeed, entry: FeedEntry, hints: ArticleHints
 ) -> StoredVersion | None:
-    """Store an entry's own text as a document of its own; None when it has no text at all."""
+    """Write an entry's own text as a document of its own, uncommitted (the caller marks the
+    entry in the same transaction); None when it has no text at all."""
     body = entry.summary.strip() or (entry.title or "").strip()
     if not body:
         record_item_error(conn, STAGE, f"{feed.url} {entry.item_key}", "the entry has no text")
@@ -566,17 +608,32 @@ def _store_summary(
         source=hints.source, author=entry.author, published_at=entry.published_at,
         published_at_source="feed", same_if_fingerprint_equal=True,
     )
-    return store_article(conn, article)
+    try:
+        return write_article(conn, article)
+    except BaseException:
+        conn.rollback()
+        raise
 
 
 def _mark(
     conn: Connection, feed: ClaimedFeed, entry: FeedEntry, status: str,
     stored: StoredVersion | None, attempt: int, error: str | None, counts: PollCounts,
 ) -> None:
+    _write_mark(conn, feed, entry, status, stored, attempt, error)
+    conn.commit()
+    _count(counts, stored)
+
+
+def _write_mark(
+    conn: Connection, feed: ClaimedFeed, entry: FeedEntry, status: str,
+    stored: StoredVersion | None, attempt: int, error: str | None,
+) -> None:
     with conn.cursor() as cur:
         cur.execute(MARK_ITEM, (status, stored.document_id if stored else None, attempt, error,
                                 feed.feed_id, entry.item_key))
-    conn.commit()
+
+
+def _count(counts: PollCounts, stored: StoredVersion | None) -> None:
     if stored is not None and stored.outcome == "new_document":
         counts.new_documents += 1
     elif stored is not None and stored.outcome == "new_version":

@@ -27,7 +27,7 @@ from storywatch.sources.pagefetch import (
     page_article,
     status_error,
 )
-from storywatch.sources.polling import make_fetcher
+from storywatch.sources.polling import make_fetcher, release_lock, try_lock
 from storywatch.sources.schedule import next_revisit_at
 from storywatch.store.articles import record_item_error, write_article
 from storywatch.store.db import Connection
@@ -36,7 +36,13 @@ from storywatch.web.urls import normalize_url, same_article_url
 
 log = logging.getLogger(__name__)
 STAGE = "revisit"
+# Shown in tracked_articles.claimed_until while an article is being revisited; it decides nothing.
 CLAIM_FOR = dt.timedelta(minutes=30)
+# The claim itself is a session-level advisory lock on (REVISIT_LOCK_SPACE, document id), as
+# for polls (polling.py): two revisits never fetch one article together, and a revisit that
+# dies (SIGKILL, lost connection, database restart) frees its articles with its session
+# instead of holding them until a lease expires.
+REVISIT_LOCK_SPACE = 0x5377_0002
 
 
 @dataclass(slots=True)
@@ -78,7 +84,6 @@ DUE_ARTICLES = """
 select t.document_id
 from tracked_articles as t
 where (%(all)s or t.next_fetch_at <= %(now)s)
-  and (t.claimed_until is null or t.claimed_until < now())
 order by t.next_fetch_at nulls last, t.document_id
 limit %(limit)s
 """
@@ -90,7 +95,7 @@ where (%(all)s or t.next_fetch_at <= %(now)s)
 CLAIM_ARTICLE = """
 with claimed as (
     update tracked_articles set claimed_until = now() + %(claim_for)s
-    where document_id = %(document_id)s and (claimed_until is null or claimed_until < now())
+    where document_id = %(document_id)s
     returning document_id, fetch_url, born_at, etag, last_modified
 )
 select c.document_id, d.identity, d.url, c.fetch_url, c.born_at, c.etag, c.last_modified,
@@ -237,12 +242,20 @@ def _record_crash(conn: Connection, document_id: int, message: str) -> None:
 def revisit_article(
     conn: Connection, document_id: int, fetcher: Fetcher, now: dt.datetime | None = None
 ) -> RevisitCounts:
-    """Re-fetch one tracked article and record what happened to it."""
-    counts = RevisitCounts()
+    """Re-fetch one tracked article (skipped while another revisit has it) and record the outcome."""
     article = _claim(conn, document_id)
     if article is None:
-        return counts
-    counts.articles = 1
+        return RevisitCounts()
+    try:
+        return _revisit_claimed(conn, article, fetcher, now)
+    finally:
+        release_lock(conn, REVISIT_LOCK_SPACE, document_id)
+
+
+def _revisit_claimed(
+    conn: Connection, article: TrackedArticle, fetcher: Fetcher, now: dt.datetime | None
+) -> RevisitCounts:
+    counts = RevisitCounts(articles=1)
     now = now or dt.datetime.now(dt.UTC)
     try:
         response = fetcher.fetch(article.fetch_url, etag=article.etag,
@@ -350,11 +363,16 @@ def _event(
 
 
 def _claim(conn: Connection, document_id: int) -> TrackedArticle | None:
+    if not try_lock(conn, REVISIT_LOCK_SPACE, document_id):
+        return None  # another live revisit has it
     with conn.cursor() as cur:
         cur.execute(CLAIM_ARTICLE, {"document_id": document_id, "claim_for": CLAIM_FOR})
         row = cur.fetchone()
     conn.commit()
-    return TrackedArticle(*row) if row else None
+    if row is None:
+        release_lock(conn, REVISIT_LOCK_SPACE, document_id)
+        return None
+    return TrackedArticle(*row)
 
 
 def _record(

@@ -67,7 +67,10 @@ class StageCounts:
         return {"done": self.done, "skipped": self.skipped, "failed": self.failed}
 
 
-# Pending: versions this stage has no run for, and versions an older stage version ran on.
+# Pending: versions this stage has no run for, and versions an older stage version ran on,
+# once every stage it comes after has run on them (at its current version). Without that last
+# condition a second worker that reached `track` while the first was still extracting a
+# version would track it without its claims and entities, and never again.
 # Both halves read indexes only (the version keys, stage_runs by stage), so claiming a batch
 # costs little even when the corpus holds 100k processed versions; the earlier form, a left
 # join walked in ordered_at order, read every processed version's row for every batch.
@@ -95,6 +98,11 @@ select v.document_version_id, v.document_id, v.version_no, v.title, v.body,
 from document_versions as v
 where v.document_version_id in ({pending})
   and (%(only_ids)s::bigint[] is null or v.document_version_id = any(%(only_ids)s::bigint[]))
+  and (select count(*) from stage_runs as e
+       where e.document_version_id = v.document_version_id
+         and (e.stage, e.stage_version) in (
+             select * from unnest(%(after_names)s::text[], %(after_versions)s::text[])))
+      = cardinality(%(after_names)s::text[])
 order by v.ordered_at, v.document_version_id
 limit %(limit)s
 for update of v skip locked
@@ -137,9 +145,14 @@ def run_stage(
     batch_size: int = 8,
     max_versions: int | None = None,
     only_ids: Sequence[int] | None = None,
+    after: Sequence[Stage] = (),
     progress: Progress | None = None,
 ) -> StageCounts:
-    """Run `stage` over pending versions in batches until none are left (or `max_versions`)."""
+    """Run `stage` over pending versions in batches until none are left (or `max_versions`).
+
+    Only versions every stage of `after` has run on (done, skipped or failed, at its current
+    version) are pending: the stages it reads the rows of.
+    """
     counts = StageCounts()
     total = count_pending(conn, stage, only_ids) if progress is not None else None
     if total is not None and max_versions is not None:
@@ -147,12 +160,12 @@ def run_stage(
     with task(progress, stage.name, total, "version") as shown:
         while max_versions is None or counts.done + counts.skipped + counts.failed < max_versions:
             before = counts.as_dict()
-            handled = _run_one_batch(conn, stage, batch_size, only_ids, counts)
+            handled = _run_one_batch(conn, stage, batch_size, only_ids, counts, after)
             if handled == 0:
                 break
-            after = counts.as_dict()
-            shown.advance(sum(after.values()) - sum(before.values()),
-                          **{k: after[k] - before[k] for k in ("skipped", "failed")})
+            now = counts.as_dict()
+            shown.advance(sum(now.values()) - sum(before.values()),
+                          **{k: now[k] - before[k] for k in ("skipped", "failed")})
             shown.batch_done()
     return counts
 
@@ -175,11 +188,13 @@ def _run_one_batch(
     batch_size: int,
     only_ids: Sequence[int] | None,
     counts: StageCounts,
+    after: Sequence[Stage] = (),
 ) -> int:
     with conn.cursor() as cur:
         cur.execute(CLAIM_PENDING, {
             "stage": stage.name, "stage_version": stage.version,
             "only_ids": list(only_ids) if only_ids is not None else None, "limit": batch_size,
+            "after_names": [s.name for s in after], "after_versions": [s.version for s in after],
         })
         versions = [PendingVersion(*row) for row in cur.fetchall()]
         claimed = len(versions)

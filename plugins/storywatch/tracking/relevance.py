@@ -140,3 +140,27 @@ def score_relevance(thread: Thread, text: ParsedText,
               + f"; {len(covered)} of {len(words)} sentences") if parts else "no thread terms"
     return Relevance(thread.slug, score, score >= rules.min_score, tuple(terms),
                      tuple(found_entities), reason)
+
+
+def entry_relevance(thread: Thread, title: str | None, summary: str) -> Relevance:
+    """The thread's relevance for a feed entry's title and summary, before its page is fetched.
+
+    An entry has no extracted entities yet, so an `entity:` term counts where its canonical
+    name is written out as words (a phrase match on the name). Its headline is read as the
+    first sentence of its text: a one-line summary is too short for the share of sentences
+    that mention the thread to mean anything without it.
+    """
+    headline = " ".join((title or "").split())
+    if headline and headline[-1] not in ".!?":
+        headline += "."
+    text = parse_text(None, "\n\n".join(p for p in (headline, (summary or "").strip()) if p))
+    words = text.sentence_words
+    entities: dict[str, int] = {}
+    terms = [*thread.match.any_of, *thread.match.none_of,
+             *(t for group in thread.match.all_of for t in group)]
+    for term in terms:
+        if term.is_entity and term.text not in entities:
+            body, in_title, _ = count_term(text, term, words)
+            if body + in_title:
+                entities[term.text] = body + in_title
+    return score_relevance(thread, text, entities)

@@ -165,8 +165,14 @@ where (developments.kind, developments.previous_value_key, developments.value_te
 """
 UPSERT_DEVELOPMENTS = UPSERT_DEVELOPMENT.replace(
     ") values (" + ", ".join(["%s"] * 17) + ")", ") values %s")
-WITHDRAW_OTHERS = """
-update developments as dev set withdrawn_at = now(), updated_at = now()
+# Developments of the slot that the replay no longer yields. One nobody was told about and
+# nobody reviewed is deleted: it was an artefact of the order versions were tracked in (two
+# workers, a late article), and keeping it would make the table depend on that order. One
+# that was alerted, or is being alerted right now (an alert holds a key-share lock on the
+# rows it names until it records them, so SKIP LOCKED passes them over), is kept and marked
+# withdrawn, so the ledger still points at it and a recomputation never alerts it twice.
+DROPPED_DEVELOPMENTS = """
+select dev.development_id from developments as dev
 where dev.thread_slot_id = %s
   and dev.withdrawn_at is null
   and not ((dev.document_version_id, dev.value_key) in (
@@ -174,6 +180,20 @@ where dev.thread_slot_id = %s
       from unnest(%s::bigint[], %s::text[]) as x (document_version_id, value_key)))
   and not exists (select 1 from development_reviews as r
                   where r.development_id = dev.development_id)
+"""
+DELETE_UNSEEN = """
+delete from developments
+where development_id in (
+    select dev.development_id from developments as dev
+    where dev.development_id = any(%s)
+      and not exists (select 1 from alerted_developments as a
+                      where a.development_id = dev.development_id)
+    for update skip locked)
+returning development_id
+"""
+WITHDRAW = """
+update developments set withdrawn_at = now(), updated_at = now()
+where development_id = any(%s) and withdrawn_at is null
 """
 UPSERT_STATE = """
 insert into thread_state (
@@ -335,7 +355,10 @@ def track_version(conn: Connection, version: PendingVersion, text: ParsedText,
         before = {(r[0], r[1], r[2], r[3], r[4]) for r in cur.fetchall()}
     insert_rows(conn, INSERT_OBSERVATIONS, rows)
     after = {(r[0], r[2], r[10], r[11], r[13]) for r in rows}
-    touched = {r[0] for r in before ^ after}
+    # Every slot the version reports on, changed or not: a version tracked again because its
+    # document's copy link changed (copies/stage.py) has the same observations, but the
+    # replay counts a copy differently.
+    touched = {r[0] for r in before | after}
     for slot_id in sorted(touched):
         recompute_slot(conn, int(slot_id))  # type: ignore[call-overload]
     return Tracked(tuple(relevant), len(rows), len(touched))
@@ -428,7 +451,15 @@ def recompute_slot(conn: Connection, thread_slot_id: int) -> Replay:
         # trip each made tracking cost grow with the corpus (bench/scale.py)
         insert_rows(conn, UPSERT_DEVELOPMENTS, list(rows.values()))
         kept = [(d.entry.document_version_id, d.entry.value.key) for d in replay.developments]
-        cur.execute(WITHDRAW_OTHERS, (thread_slot_id, [k[0] for k in kept], [k[1] for k in kept]))
+        cur.execute(DROPPED_DEVELOPMENTS,
+                    (thread_slot_id, [k[0] for k in kept], [k[1] for k in kept]))
+        dropped = [int(row[0]) for row in cur.fetchall()]
+        if dropped:
+            cur.execute(DELETE_UNSEEN, (dropped,))
+            deleted = {int(row[0]) for row in cur.fetchall()}
+            withdrawn = [d for d in dropped if d not in deleted]
+            if withdrawn:
+                cur.execute(WITHDRAW, (withdrawn,))
         state = replay.state
         if state is None:
             cur.execute(DELETE_STATE, (thread_slot_id,))

@@ -118,6 +118,18 @@ class Slot:
 
 
 @dataclass(frozen=True, slots=True)
+class Discovery:
+    """What to search for to find the thread's news (`discover:`): queries, and the seed's entities."""
+
+    queries: tuple[str, ...] = ()
+    seed_entities: bool = False
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.queries) or self.seed_entities
+
+
+@dataclass(frozen=True, slots=True)
 class Thread:
     """A story thread: slug, description, match rules and slots."""
 
@@ -129,6 +141,7 @@ class Thread:
     parties: tuple[tuple[str, tuple[Term, ...]], ...]
     active: bool = True
     definition: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    discover: Discovery = Discovery()
 
     @property
     def definition_sha256(self) -> str:
@@ -283,7 +296,9 @@ def _from_plain(value: Any) -> Node:
 
 TOP_KEYS = ("defaults", "parties", "threads")
 DEFAULT_KEYS = tuple(DEFAULTS)
-THREAD_KEYS = ("slug", "title", "description", "match", "slots", "active")
+THREAD_KEYS = ("slug", "title", "description", "match", "slots", "active", "discover")
+DISCOVER_KEYS = ("queries", "seed_entities")
+MAX_QUERY_LENGTH = 300
 MATCH_KEYS = ("all_of", "any_of", "none_of", "min_score")
 TERM_KEYS = ("term", "entity", "weight")
 SLOT_KEYS = (
@@ -386,6 +401,7 @@ def _read_thread(reader: _Reader, node: Node, defaults: dict[str, float],
         else:
             active = items["active"].value
     match = _read_match(reader, items.get("match"), what, defaults)
+    discover = _read_discover(reader, items.get("discover"), what)
     slots: list[Slot] = []
     for slot_node in reader.sequence(items.get("slots", Node([], None)), f"the slots of {what}"):
         slot = _read_slot(reader, slot_node, what, defaults)
@@ -405,7 +421,38 @@ def _read_thread(reader: _Reader, node: Node, defaults: dict[str, float],
         "defaults": defaults,
         "parties": {name: [t.text for t in terms] for name, terms in parties},
     }
-    return Thread(slug, title, description, match, tuple(slots), parties, active, definition)
+    return Thread(slug, title, description, match, tuple(slots), parties, active, definition,
+                  discover)
+
+
+def _read_discover(reader: _Reader, node: Node | None, what: str) -> Discovery:
+    """`discover:`: `queries` (a list of search queries) and/or `seed_entities: true`."""
+    if node is None:
+        return Discovery()
+    where = f"'discover' of {what}"
+    items = reader.mapping(node, where, DISCOVER_KEYS)
+    if not items and isinstance(node.value, dict):
+        reader.error(node, f"{where} is empty: give `queries`, `seed_entities: true`, or both")
+    queries: list[str] = []
+    for query_node in reader.sequence(items.get("queries", Node([], None)), f"the queries of {where}"):
+        query = reader.text(query_node, f"a query of {where}")
+        if query is None:
+            continue
+        if len(query) > MAX_QUERY_LENGTH:
+            reader.error(query_node, f"a query of {where} is longer than {MAX_QUERY_LENGTH} "
+                                     "characters")
+        elif query in queries:
+            reader.error(query_node, f"the query {query!r} is listed twice in {where}")
+        else:
+            queries.append(query)
+    seed_entities = False
+    if "seed_entities" in items:
+        value = items["seed_entities"].value
+        if not isinstance(value, bool):
+            reader.error(items["seed_entities"], f"'seed_entities' of {where} must be true or false")
+        else:
+            seed_entities = value
+    return Discovery(tuple(queries), seed_entities)
 
 
 def _check_contract(reader: _Reader, node: Node, slug: str | None, slots: list[Slot]) -> None:
