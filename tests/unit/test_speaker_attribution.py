@@ -205,3 +205,23 @@ def test_a_report_that_speaks_is_a_described_source_not_a_verb() -> None:
 def test_a_person_named_in_the_phrase_the_x_administration_stays_a_person() -> None:
     got = extract("Mayor Lina Ortiz spoke on Monday. The Ortiz administration denied the claim.")
     assert {m.type for m in got.mentions if m.name == "Lina Ortiz"} == {"PERSON"}
+
+
+# --- the author of a statement, letter or post ------------------------------------------
+
+def test_a_possessed_statement_speaks_for_its_author() -> None:
+    text = ("Governor Elena Marsh toured the flooded valley on Monday.\n"
+            "Marsh's statement said, “No family will be left to rebuild alone.”")
+    assert quote_speakers(extract(text)) == [("No family will be le", "Elena Marsh", "name")]
+
+
+def test_a_quote_after_a_sentence_announcing_a_statement_is_its_author() -> None:
+    text = ("“We will reopen the line by spring,” said rail director Pavel Oduya. "
+            "Councillor Maria Lindqvist issued a statement on the closure. "
+            "“Commuters have paid for this failure twice already.”")
+    got = quote_speakers(extract(text))
+    assert got[0][1] == "Pavel Oduya"
+    assert got[1][1:] == ("Maria Lindqvist", "announcement")
+    first_person = links(extract("Councillor Maria Lindqvist issued a statement on Friday. "
+                                 "“I have asked for an inquiry.”"), "quote_speaker")
+    assert first_person == [("I", "Maria Lindqvist")]
