@@ -225,3 +225,16 @@ def test_a_quote_after_a_sentence_announcing_a_statement_is_its_author() -> None
     first_person = links(extract("Councillor Maria Lindqvist issued a statement on Friday. "
                                  "“I have asked for an inquiry.”"), "quote_speaker")
     assert first_person == [("I", "Maria Lindqvist")]
+
+
+# --- a pronoun inside a quote is not its speaker ------------------------------------------
+
+def test_he_inside_a_quote_is_the_person_talked_about_not_the_speaker() -> None:
+    text = ("The festival opened a retrospective of the painter Tomas Brandt on Friday.\n"
+            "Brandt painted harbours for forty years, and Brandt never sold a canvas.\n"
+            "Ilse Varga, who curated the show, spoke at the opening.\n"
+            "“He hated being called a marine painter,” Varga said.")
+    got = extract(text)
+    assert quote_speakers(got)[0][1] == "Ilse Varga"
+    assert ("He", "Tomas Brandt") in links(got, "pronoun")
+    assert ("He", "Ilse Varga") not in links(got, "pronoun")

@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from storywatch.language.entities import (
     COUNTRY_OF_ADJECTIVE,
@@ -434,7 +435,12 @@ def _gender_evidence(doc: Doc, ents: DocEntities) -> dict[str, str]:
 
 def link_quote_speakers(doc: Doc, ents: DocEntities,
                         quotes: Iterable[tuple[int, int, str | None]]) -> list[Mention]:
-    """'I', 'me', 'my' inside a quote: the quote's speaker (a person of the article)."""
+    """'I', 'me', 'my' inside a quote: the quote's speaker (a person of the article).
+
+    'he' or 'she' inside a quote is never its speaker (who would say 'I'): a
+    pronoun linked to the speaker before the speaker was known is moved to the
+    person named most often in the sentences before it (`_relink_away_from_speaker`).
+    """
     added: list[Mention] = []
     persons = {m.name for m in ents.mentions if m.type == "PERSON"}
     for start, end, speaker in quotes:
@@ -443,6 +449,7 @@ def link_quote_speakers(doc: Doc, ents: DocEntities,
         span = doc.char_span(start, end, alignment_mode="expand")
         if span is None:
             continue
+        _relink_away_from_speaker(ents, span, speaker)
         for token in span:
             if token.lower_ in FIRST_PERSON and token.i not in ents.by_token and (
                     token.pos_ == "PRON" or token.lower_ == "i"):
@@ -450,3 +457,43 @@ def link_quote_speakers(doc: Doc, ents: DocEntities,
                 _register(ents, mention, [token.i])
                 added.append(mention)
     return added
+
+
+def _pronoun_genders(ents: DocEntities) -> dict[str, str]:
+    """Each person's gender by the majority of the he/she pronouns linked to them."""
+    votes: dict[str, list[int]] = {}
+    for m in ents.mentions:
+        if m.how == "pronoun" and m.type == "PERSON":
+            word = m.text.lower()
+            tally = votes.setdefault(m.name, [0, 0])
+            tally[0 if word in MASCULINE else 1] += word in MASCULINE | FEMININE
+    return {name: "m" if m > f else "f" for name, (m, f) in votes.items() if m != f}
+
+
+def _relink_away_from_speaker(ents: DocEntities, span: Span, speaker: str) -> None:
+    """A third-person pronoun in a quote linked to the speaker: to the other named person
+    of a compatible gender named most often in the sentences before it, or to no one."""
+    wrong = [(t, ents.by_token[t.i]) for t in span if t.lower_ in MASCULINE | FEMININE
+             and t.i in ents.by_token and ents.by_token[t.i].how == "pronoun"
+             and ents.by_token[t.i].name == speaker]
+    if not wrong:
+        return
+    gender = _pronoun_genders(ents)
+    for token, mention in wrong:
+        want = "m" if token.lower_ in MASCULINE else "f"
+        named = [m for m in ents.mentions if m.type == "PERSON" and m.how in ("ner", "surname")
+                 and m.end_char <= token.idx and m.name != speaker
+                 and gender.get(m.name, want) == want
+                 and ents.sentence_of(token.idx) - m.sentence_index <= PRONOUN_WINDOW]
+        k = next(n for n, m in enumerate(ents.mentions) if m is mention)
+        if not named:
+            del ents.mentions[k]
+            del ents.by_token[token.i]
+            continue
+        # The person the passage is about: the most often named, then the nearest.
+        counts = Counter(m.name for m in named)
+        target = max(named, key=lambda m: (counts[m.name], m.end_char)).name
+        moved = Mention(mention.start_char, mention.end_char, mention.text, target, "PERSON",
+                        mention.label, mention.sentence_index, "pronoun")
+        ents.mentions[k] = moved
+        ents.by_token[token.i] = moved
