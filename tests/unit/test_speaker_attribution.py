@@ -238,3 +238,12 @@ def test_he_inside_a_quote_is_the_person_talked_about_not_the_speaker() -> None:
     assert quote_speakers(got)[0][1] == "Ilse Varga"
     assert ("He", "Tomas Brandt") in links(got, "pronoun")
     assert ("He", "Ilse Varga") not in links(got, "pronoun")
+
+
+def test_a_name_written_after_the_is_not_made_a_person_by_a_pronoun() -> None:
+    text = ("Lena Hoff joined the Order as a teenager.\n"
+            "The Order kept her passport for six years.\n"
+            "The Order denied it, but she said the Order watched her every call.")
+    got = extract(text)
+    assert {m.type for m in got.mentions if m.name == "Order"} <= {"ORG"}
+    assert all(name == "Lena Hoff" for _, name in links(got, "pronoun"))

@@ -111,6 +111,7 @@ def link_people(doc: Doc, ents: DocEntities, inside: Sequence[bool],
     seen: list[_Seen] = []
     added: list[Mention] = _appositions(doc, ents, inside)
     promoted: set[str] = _named_as_people(doc, ents)
+    with_article = _written_with_article(doc, ents)
     last_mention: Mention | None = None
     for token in doc:
         mention = ents.mention_at(token)
@@ -118,7 +119,8 @@ def link_people(doc: Doc, ents: DocEntities, inside: Sequence[bool],
             if mention is not last_mention and not inside[token.i]:
                 root = _mention_root(doc, ents, mention, token)
                 kind = "person" if mention.type == "PERSON" or mention.name in promoted else (
-                    "maybe" if _may_be_person(mention) else "")
+                    "maybe" if _may_be_person(mention) and mention.name not in with_article
+                    else "")
                 if kind:
                     seen.append(_Seen(mention.name, root, sentence_of[root],
                                       *_subject_of(doc[root]), kind))
@@ -194,6 +196,20 @@ def _named_as_people(doc: Doc, ents: DocEntities) -> set[str]:
             if child.dep_ == "appos" and child.tag_ == "NN" and (
                     child.lower_ in GENDERED_NOUNS or child.lemma_.lower() in ROLE_HEADS):
                 found.add(mention.name)
+    return found
+
+
+def _written_with_article(doc: Doc, ents: DocEntities) -> set[str]:
+    """Names the article writes after 'the' somewhere ("the Church", "the Sun"): a
+    person's name takes no article, so a pronoun never makes one of these a person."""
+    found: set[str] = set()
+    last: Mention | None = None
+    for token in doc:
+        mention = ents.mention_at(token)
+        if mention is not None and mention is not last and token.i > 0 and (
+                doc[token.i - 1].lower_ == "the"):
+            found.add(mention.name)
+        last = mention
     return found
 
 
@@ -481,8 +497,8 @@ def _relink_away_from_speaker(ents: DocEntities, span: Span, speaker: str) -> No
     gender = _pronoun_genders(ents)
     for token, mention in wrong:
         want = "m" if token.lower_ in MASCULINE else "f"
-        named = [m for m in ents.mentions if m.type == "PERSON" and m.how in ("ner", "surname")
-                 and m.end_char <= token.idx and m.name != speaker
+        named = [m for m in ents.mentions if m.type == "PERSON"
+                 and m.how in ("ner", "surname", "repeat") and m.end_char <= token.idx and m.name != speaker
                  and gender.get(m.name, want) == want
                  and ents.sentence_of(token.idx) - m.sentence_index <= PRONOUN_WINDOW]
         k = next(n for n, m in enumerate(ents.mentions) if m is mention)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -189,6 +190,8 @@ def find_entities(doc: Doc, furniture: Sequence[Furniture] = ()) -> DocEntities:
             mentions.append(_apply_context(doc, draft))
     covered = {i for d in mentions for i in range(d.token_start, d.token_end)}
     mentions.extend(_missed_surnames(doc, surname_map, covered, starts))
+    covered = {i for d in mentions for i in range(d.token_start, d.token_end)}
+    mentions.extend(_missed_repeats(doc, mentions, covered, starts))
     roles, institutions = _person_roles(doc, mentions)
     result = DocEntities(
         mentions=[], values=_value_mentions(doc, starts), sentence_starts=starts,
@@ -411,6 +414,57 @@ def _surname_map(persons: dict[str, list[str]]) -> dict[str, str]:
     order = {full: n for n, full in enumerate(persons)}
     return {part: min(fulls, key=order.__getitem__) for part, fulls in candidates.items()
             if len(fulls) == 1 or part == " ".join(min(fulls, key=order.__getitem__).split()[-1:])}
+
+
+def _missed_repeats(
+    doc: Doc, drafts: Sequence[_Draft], covered: set[int], starts: Sequence[int]
+) -> list[_Draft]:
+    """Names the model marked somewhere in the article, left unmarked where they recur.
+
+    The small model tags "Sweden" in one sentence and not in the next, "FIFA" in
+    the headline and not in the body. A whole run of proper nouns spelling a name
+    the article already has is that name again, with the type the article gives it
+    most often (`how` = "repeat").
+    """
+    types: dict[tuple[str, ...], Counter[tuple[str, str]]] = {}
+    for d in drafts:
+        if d.how == "ner" and d.type != "NORP":
+            words = tuple(t.text for t in doc[d.token_start:d.token_end])
+            types.setdefault(words, Counter())[(d.name, d.type)] += 1
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for words in types:
+        by_first.setdefault(words[0], []).append(words)
+    found: list[_Draft] = []
+    n = len(doc)
+    i = 0
+    while i < n:
+        options = by_first.get(doc[i].text) if i not in covered else None
+        matched = None
+        for words in sorted(options or [], key=len, reverse=True):
+            end = i + len(words)
+            if end <= n and tuple(t.text for t in doc[i:end]) == words and not (
+                    covered & set(range(i, end))) and _whole_name_run(doc, i, end):
+                matched = words
+                break
+        if matched is None:
+            i += 1
+            continue
+        (name, type_), _ = types[matched].most_common(1)[0]
+        start, end_char = doc[i].idx, doc[i + len(matched) - 1].idx + len(matched[-1])
+        found.append(_Draft(i, i + len(matched), start, end_char, doc_text(doc)[start:end_char],
+                            name, type_, "", _index_of(starts, start), "repeat"))
+        i += len(matched)
+    return found
+
+
+def _whole_name_run(doc: Doc, start: int, end: int) -> bool:
+    """doc[start:end] is proper nouns, not part of a longer capitalised name."""
+    if any(t.pos_ != "PROPN" for t in doc[start:end]):
+        return False
+    before = doc[start - 1] if start > 0 else None
+    after = doc[end] if end < len(doc) else None
+    return not any(t is not None and t.pos_ == "PROPN" and t.text[:1].isupper()
+                   for t in (before, after))
 
 
 def _missed_surnames(

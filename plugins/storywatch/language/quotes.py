@@ -42,8 +42,8 @@ reveal share point laugh joke quip recount describe tell sigh shout exclaim
 # "told state television", "in an interview with X", "on Telegram".
 MEDIUM_PREPOSITIONS = frozenset("to with on in via through by".split())
 # How a speaker was linked, from how its mention was found.
-LINK_OF_MENTION = {"ner": "name", "surname": "name", "metonym": "name", "nominal": "role",
-                   "role": "role", "roles_file": "roles_file", "pronoun": "pronoun",
+LINK_OF_MENTION = {"ner": "name", "surname": "name", "repeat": "name", "metonym": "name",
+                   "nominal": "role", "role": "role", "roles_file": "roles_file", "pronoun": "pronoun",
                    "description": "description", "quote_speaker": "name"}
 # Verbs that report a view rather than speech: reported speech only, never beside a quote.
 BELIEF_VERBS = frozenset("believe consider think expect estimate assess fear suspect "
