@@ -122,3 +122,10 @@ def test_a_recurring_name_inside_a_longer_name_is_not_taken_for_it() -> None:
                        "Norway Post delivered the ballots to Bergen.")
     assert not [m for m in ents.mentions if m.how == "repeat" and m.text == "Norway"
                 and m.start_char > 30]
+
+
+def test_facilities_the_model_finds_are_kept_as_places() -> None:
+    ents = entities_of("The plane landed at Heathrow Airport after circling over the "
+                       "Golden Gate Bridge for an hour.")
+    assert [(m.name, m.type) for m in ents.mentions] == [
+        ("Heathrow Airport", "LOC"), ("Golden Gate Bridge", "LOC")]

@@ -167,11 +167,13 @@ def sentence_starts(doc: Doc) -> list[int]:
 def find_entities(doc: Doc, furniture: Sequence[Furniture] = ()) -> DocEntities:
     """Mentions of PERSON, ORG, GPE, LOC and NORP entities in `doc`, names canonical in the article.
 
+    The model's facilities (FAC: airports, bases, bridges) are kept as places (LOC).
+
     Names inside wire furniture (a dateline's agency, a byline, a photo credit) are
     not mentions of the story and are left out.
     """
     starts = sentence_starts(doc)
-    kept = [e for e in doc.ents if e.label_ in ENTITY_TYPES and _is_name(e)
+    kept = [e for e in doc.ents if e.label_ in ENTITY_TYPES + ("FAC",) and _is_name(e)
             and not _is_title_part(e)]
     spans = _merge_split_orgs([_with_given_names(span) for span in kept])
     spans = sorted(spans + _conjoined_places(doc, spans), key=lambda s: s.start)
@@ -364,20 +366,21 @@ def corrected_type(name: str, label: str) -> str:
 
     The model calls "Example Wire" a person and "DAB" a person or place; a
     name headed by "Agency", "Party", "News" (the word before "of" when there
-    is one) is an organisation, one headed by "Center" or "Road" a place, and
+    is one) is an organisation, one headed by "Center" or "Road" a place (as is
+    any name the model calls a facility, FAC, that no head word makes an organisation), and
     an upper-case acronym that is not a country is an organisation.
     """
     if label in ("ORG", "PERSON", "NORP") and is_country(name):
         return "GPE"  # a country acting as a state
-    if label not in ("PERSON", "GPE", "NORP", "LOC"):
+    if label not in ("PERSON", "GPE", "NORP", "LOC", "FAC"):
         return label
     words = name.split()
     head = words[words.index("of") - 1] if "of" in words[1:] else words[-1]
     key = head.casefold().rstrip(".")
     if key in ORG_HEAD_WORDS and label != "LOC":
         return "ORG"
-    if key in FACILITY_HEAD_WORDS and label != "GPE":
-        return "LOC"
+    if key in FACILITY_HEAD_WORDS and label != "GPE" or label == "FAC":
+        return "LOC"  # a facility (airport, bridge, base) is a place
     if _ACRONYM.match(words[-1]) and words[-1] not in COUNTRY_ABBREVIATIONS and (
             label in ("PERSON", "NORP")):
         return "ORG"
