@@ -247,3 +247,16 @@ def test_a_name_written_after_the_is_not_made_a_person_by_a_pronoun() -> None:
     got = extract(text)
     assert {m.type for m in got.mentions if m.name == "Order"} <= {"ORG"}
     assert all(name == "Lena Hoff" for _, name in links(got, "pronoun"))
+
+
+# --- appositions and predicate nouns -----------------------------------------------------
+
+def test_each_conjunct_of_a_predicate_noun_is_the_person() -> None:
+    got = links(extract("Orla Byrne was both a sculptor and a beekeeper."), "role")
+    assert ("a sculptor", "Orla Byrne") in got and ("a beekeeper", "Orla Byrne") in got
+
+
+def test_a_pronoun_subject_of_a_predicate_noun_passes_on_its_person() -> None:
+    text = ("Orla Byrne opened her studio to visitors in May.\n"
+            "She is a sculptor of some renown.")
+    assert ("a sculptor", "Orla Byrne") in links(extract(text), "role")

@@ -109,7 +109,8 @@ def link_people(doc: Doc, ents: DocEntities, inside: Sequence[bool],
         for i in range(sent.start, sent.end):
             sentence_of[i] = n
     seen: list[_Seen] = []
-    added: list[Mention] = _appositions(doc, ents, inside)
+    linked_heads: set[int] = set()
+    added: list[Mention] = _appositions(doc, ents, inside, linked_heads)
     promoted: set[str] = _named_as_people(doc, ents)
     with_article = _written_with_article(doc, ents)
     last_mention: Mention | None = None
@@ -156,29 +157,50 @@ def link_people(doc: Doc, ents: DocEntities, inside: Sequence[bool],
             seen.append(_Seen(new.name, token.i, sentence_of[token.i], *_subject_of(token)))
     if promoted:
         _promote(ents, promoted)
+    added += _appositions(doc, ents, inside, linked_heads)  # "he is a legend"
     return added
 
 
-def _appositions(doc: Doc, ents: DocEntities, inside: Sequence[bool]) -> list[Mention]:
+def _appositions(doc: Doc, ents: DocEntities, inside: Sequence[bool],
+                 done: set[int] | None = None) -> list[Mention]:
     """Noun phrases the syntax says are a named person: "X, an Australian teacher",
-    "the team's coach, X", "X is a sculptor". Linked as `role`."""
+    "the team's coach, X", "X is a sculptor", "he is a legend" (once the pronoun is
+    linked). Linked as `role`; `done` holds the heads already linked."""
     added: list[Mention] = []
+    done = set() if done is None else done
     for token in doc:
         mention = ents.mention_at(token)
         if mention is None or mention.type != "PERSON" or ents.mention_at(token.head) is mention:
             continue
+        if mention.how == "pronoun" and inside[token.i]:
+            continue  # its speaker is not known yet
         phrases = [c for c in token.children if c.dep_ == "appos"]
         if token.dep_ == "appos":
             phrases.append(token.head)
         if token.dep_ in SUBJECTS and token.head.lemma_ == "be":
             phrases.extend(c for c in token.head.children if c.dep_ == "attr")
+        # "an artist and a businessperson", "professor and curator": each conjunct too.
+        phrases.extend(c for head in list(phrases) for c in head.children if c.dep_ == "conj")
         for head in phrases:
-            if head.pos_ != "NOUN" or head.i in ents.by_token or head.tag_ == "NNS":
+            if head.i in done or not _describes_a_person(ents, head):
                 continue
+            done.add(head.i)
             new = _mention(doc, ents, _phrase_start(head), head.i + 1, mention.name, "role")
             _register(ents, new, range(_phrase_start(head), head.i + 1))
             added.append(new)
     return added
+
+
+def _describes_a_person(ents: DocEntities, head: Token) -> bool:
+    """The head of an apposition or predicate noun is a common noun for one person
+    ("MP", "CEO", "goalkeeper"), not a name of its own nor a plural."""
+    if head.tag_ in ("NNS", "NNPS") or head.pos_ not in ("NOUN", "PROPN"):
+        return False
+    named = ents.by_token.get(head.i)
+    if named is not None and (named.type == "PERSON" or named.how != "ner"
+                              or not named.text.isupper()):
+        return False  # another name ("Smith, Reuters"), or already linked
+    return head.pos_ == "NOUN" or head.text.isupper()
 
 
 def _named_as_people(doc: Doc, ents: DocEntities) -> set[str]:
