@@ -6,9 +6,10 @@ with mentions as (
     select
         m.document_version_id,
         m.entity_id,
-        count(*) filter (where m.how in ('ner', 'surname', 'nominal', 'metonym', 'roles_file'))
+        count(*) filter (where m.how in ('ner', 'surname', 'repeat', 'nominal', 'metonym',
+                                          'roles_file'))
             as mention_count,
-        count(*) filter (where m.how in ('ner', 'surname', 'metonym')) as name_count,
+        count(*) filter (where m.how in ('ner', 'surname', 'repeat', 'metonym')) as name_count,
         count(*) filter (where m.how in ('role', 'pronoun', 'description', 'quote_speaker'))
             as linked_count,
         min(m.start_char) as first_char,

@@ -103,6 +103,21 @@ def test_narrator_claims_are_attributed_to_the_outlet(conn: Connection) -> None:
     assert quote[1:4] == ("a spokesman", "speaker", "a spokesman")
 
 
+def test_repeated_names_and_announced_quotes_are_stored(conn: Connection) -> None:
+    store(conn, "Group B — Norway 2 – 1 Chile\n"
+          "In the opening game, Norway faced Chile in Bergen. Norway scored twice.\n"
+          "“We will reopen the line by spring,” said rail director Pavel Oduya. "
+          "Councillor Maria Lindqvist issued a statement on the closure. "
+          "“Commuters have paid for this failure twice already.”", "a2")
+    counts = run_stage(conn, ExtractStage())
+    assert counts.as_dict() == {"done": 1, "skipped": 0, "failed": 0}
+    assert rows(conn, "select count(*) from entity_mentions where how = 'repeat'")[0][0] == 2
+    links = rows(conn, "select speaker_link from claims where kind = 'quote' order by start_char")
+    assert links == [("name",), ("announcement",)]
+    names = rows(conn, "select name_count from v_entities where entity = 'Norway'")
+    assert names == [(3,)]
+
+
 def test_running_twice_adds_no_row_and_keeps_ids(conn: Connection, seeded: int) -> None:
     before = {t: count_rows(conn, t) for t in ("claims", "entity_mentions", "entities")}
     ids = rows(conn, "select claim_id, kind, start_char from claims order by claim_id")

@@ -107,3 +107,25 @@ def test_mentions_carry_offsets_and_sentence_index(seed: DocEntities) -> None:
     for m in seed.mentions:
         assert text[m.start_char:m.end_char] == m.text
         assert seed.sentence_starts[m.sentence_index] <= m.start_char
+
+
+def test_a_name_the_model_tags_once_is_the_same_name_where_it_recurs_untagged() -> None:
+    ents = entities_of("Group B — Norway 2 – 1 Chile\n"
+                       "In the opening game, Norway faced Chile in Bergen. Norway scored twice.")
+    got = [(m.text, m.type, m.how) for m in ents.mentions]
+    assert got[:2] == [("Norway", "GPE", "repeat"), ("Chile", "GPE", "repeat")]
+    assert sum(1 for m in ents.mentions if m.name == "Norway") == 3
+
+
+def test_a_recurring_name_inside_a_longer_name_is_not_taken_for_it() -> None:
+    ents = entities_of("Norway won in Bergen on Sunday.\n"
+                       "Norway Post delivered the ballots to Bergen.")
+    assert not [m for m in ents.mentions if m.how == "repeat" and m.text == "Norway"
+                and m.start_char > 30]
+
+
+def test_facilities_the_model_finds_are_kept_as_places() -> None:
+    ents = entities_of("The plane landed at Heathrow Airport after circling over the "
+                       "Golden Gate Bridge for an hour.")
+    assert [(m.name, m.type) for m in ents.mentions] == [
+        ("Heathrow Airport", "LOC"), ("Golden Gate Bridge", "LOC")]

@@ -205,3 +205,58 @@ def test_a_report_that_speaks_is_a_described_source_not_a_verb() -> None:
 def test_a_person_named_in_the_phrase_the_x_administration_stays_a_person() -> None:
     got = extract("Mayor Lina Ortiz spoke on Monday. The Ortiz administration denied the claim.")
     assert {m.type for m in got.mentions if m.name == "Lina Ortiz"} == {"PERSON"}
+
+
+# --- the author of a statement, letter or post ------------------------------------------
+
+def test_a_possessed_statement_speaks_for_its_author() -> None:
+    text = ("Governor Elena Marsh toured the flooded valley on Monday.\n"
+            "Marsh's statement said, “No family will be left to rebuild alone.”")
+    assert quote_speakers(extract(text)) == [("No family will be le", "Elena Marsh", "name")]
+
+
+def test_a_quote_after_a_sentence_announcing_a_statement_is_its_author() -> None:
+    text = ("“We will reopen the line by spring,” said rail director Pavel Oduya. "
+            "Councillor Maria Lindqvist issued a statement on the closure. "
+            "“Commuters have paid for this failure twice already.”")
+    got = quote_speakers(extract(text))
+    assert got[0][1] == "Pavel Oduya"
+    assert got[1][1:] == ("Maria Lindqvist", "announcement")
+    first_person = links(extract("Councillor Maria Lindqvist issued a statement on Friday. "
+                                 "“I have asked for an inquiry.”"), "quote_speaker")
+    assert first_person == [("I", "Maria Lindqvist")]
+
+
+# --- a pronoun inside a quote is not its speaker ------------------------------------------
+
+def test_he_inside_a_quote_is_the_person_talked_about_not_the_speaker() -> None:
+    text = ("The festival opened a retrospective of the painter Tomas Brandt on Friday.\n"
+            "Brandt painted harbours for forty years, and Brandt never sold a canvas.\n"
+            "Ilse Varga, who curated the show, spoke at the opening.\n"
+            "“He hated being called a marine painter,” Varga said.")
+    got = extract(text)
+    assert quote_speakers(got)[0][1] == "Ilse Varga"
+    assert ("He", "Tomas Brandt") in links(got, "pronoun")
+    assert ("He", "Ilse Varga") not in links(got, "pronoun")
+
+
+def test_a_name_written_after_the_is_not_made_a_person_by_a_pronoun() -> None:
+    text = ("Lena Hoff joined the Order as a teenager.\n"
+            "The Order kept her passport for six years.\n"
+            "The Order denied it, but she said the Order watched her every call.")
+    got = extract(text)
+    assert {m.type for m in got.mentions if m.name == "Order"} <= {"ORG"}
+    assert all(name == "Lena Hoff" for _, name in links(got, "pronoun"))
+
+
+# --- appositions and predicate nouns -----------------------------------------------------
+
+def test_each_conjunct_of_a_predicate_noun_is_the_person() -> None:
+    got = links(extract("Orla Byrne was both a sculptor and a beekeeper."), "role")
+    assert ("a sculptor", "Orla Byrne") in got and ("a beekeeper", "Orla Byrne") in got
+
+
+def test_a_pronoun_subject_of_a_predicate_noun_passes_on_its_person() -> None:
+    text = ("Orla Byrne opened her studio to visitors in May.\n"
+            "She is a sculptor of some renown.")
+    assert ("a sculptor", "Orla Byrne") in links(extract(text), "role")

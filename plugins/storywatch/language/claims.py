@@ -52,7 +52,7 @@ class Claim:
     predicate: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
     # how the speaker was linked (name, role, roles_file, pronoun, description, described,
-    # continuation, carryover) and the institution the speaker speaks for
+    # announcement, continuation, carryover) and the institution the speaker speaks for
     speaker_link: str | None = None
     speaker_institution: str | None = None
 

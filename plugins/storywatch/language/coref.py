@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from storywatch.language.entities import (
     COUNTRY_OF_ADJECTIVE,
@@ -108,8 +109,10 @@ def link_people(doc: Doc, ents: DocEntities, inside: Sequence[bool],
         for i in range(sent.start, sent.end):
             sentence_of[i] = n
     seen: list[_Seen] = []
-    added: list[Mention] = _appositions(doc, ents, inside)
+    linked_heads: set[int] = set()
+    added: list[Mention] = _appositions(doc, ents, inside, linked_heads)
     promoted: set[str] = _named_as_people(doc, ents)
+    with_article = _written_with_article(doc, ents)
     last_mention: Mention | None = None
     for token in doc:
         mention = ents.mention_at(token)
@@ -117,7 +120,8 @@ def link_people(doc: Doc, ents: DocEntities, inside: Sequence[bool],
             if mention is not last_mention and not inside[token.i]:
                 root = _mention_root(doc, ents, mention, token)
                 kind = "person" if mention.type == "PERSON" or mention.name in promoted else (
-                    "maybe" if _may_be_person(mention) else "")
+                    "maybe" if _may_be_person(mention) and mention.name not in with_article
+                    else "")
                 if kind:
                     seen.append(_Seen(mention.name, root, sentence_of[root],
                                       *_subject_of(doc[root]), kind))
@@ -153,29 +157,50 @@ def link_people(doc: Doc, ents: DocEntities, inside: Sequence[bool],
             seen.append(_Seen(new.name, token.i, sentence_of[token.i], *_subject_of(token)))
     if promoted:
         _promote(ents, promoted)
+    added += _appositions(doc, ents, inside, linked_heads)  # "he is a legend"
     return added
 
 
-def _appositions(doc: Doc, ents: DocEntities, inside: Sequence[bool]) -> list[Mention]:
+def _appositions(doc: Doc, ents: DocEntities, inside: Sequence[bool],
+                 done: set[int] | None = None) -> list[Mention]:
     """Noun phrases the syntax says are a named person: "X, an Australian teacher",
-    "the team's coach, X", "X is a sculptor". Linked as `role`."""
+    "the team's coach, X", "X is a sculptor", "he is a legend" (once the pronoun is
+    linked). Linked as `role`; `done` holds the heads already linked."""
     added: list[Mention] = []
+    done = set() if done is None else done
     for token in doc:
         mention = ents.mention_at(token)
         if mention is None or mention.type != "PERSON" or ents.mention_at(token.head) is mention:
             continue
+        if mention.how == "pronoun" and inside[token.i]:
+            continue  # its speaker is not known yet
         phrases = [c for c in token.children if c.dep_ == "appos"]
         if token.dep_ == "appos":
             phrases.append(token.head)
         if token.dep_ in SUBJECTS and token.head.lemma_ == "be":
             phrases.extend(c for c in token.head.children if c.dep_ == "attr")
+        # "an artist and a businessperson", "professor and curator": each conjunct too.
+        phrases.extend(c for head in list(phrases) for c in head.children if c.dep_ == "conj")
         for head in phrases:
-            if head.pos_ != "NOUN" or head.i in ents.by_token or head.tag_ == "NNS":
+            if head.i in done or not _describes_a_person(ents, head):
                 continue
+            done.add(head.i)
             new = _mention(doc, ents, _phrase_start(head), head.i + 1, mention.name, "role")
             _register(ents, new, range(_phrase_start(head), head.i + 1))
             added.append(new)
     return added
+
+
+def _describes_a_person(ents: DocEntities, head: Token) -> bool:
+    """The head of an apposition or predicate noun is a common noun for one person
+    ("MP", "CEO", "goalkeeper"), not a name of its own nor a plural."""
+    if head.tag_ in ("NNS", "NNPS") or head.pos_ not in ("NOUN", "PROPN"):
+        return False
+    named = ents.by_token.get(head.i)
+    if named is not None and (named.type == "PERSON" or named.how != "ner"
+                              or not named.text.isupper()):
+        return False  # another name ("Smith, Reuters"), or already linked
+    return head.pos_ == "NOUN" or head.text.isupper()
 
 
 def _named_as_people(doc: Doc, ents: DocEntities) -> set[str]:
@@ -193,6 +218,20 @@ def _named_as_people(doc: Doc, ents: DocEntities) -> set[str]:
             if child.dep_ == "appos" and child.tag_ == "NN" and (
                     child.lower_ in GENDERED_NOUNS or child.lemma_.lower() in ROLE_HEADS):
                 found.add(mention.name)
+    return found
+
+
+def _written_with_article(doc: Doc, ents: DocEntities) -> set[str]:
+    """Names the article writes after 'the' somewhere ("the Church", "the Sun"): a
+    person's name takes no article, so a pronoun never makes one of these a person."""
+    found: set[str] = set()
+    last: Mention | None = None
+    for token in doc:
+        mention = ents.mention_at(token)
+        if mention is not None and mention is not last and token.i > 0 and (
+                doc[token.i - 1].lower_ == "the"):
+            found.add(mention.name)
+        last = mention
     return found
 
 
@@ -434,7 +473,12 @@ def _gender_evidence(doc: Doc, ents: DocEntities) -> dict[str, str]:
 
 def link_quote_speakers(doc: Doc, ents: DocEntities,
                         quotes: Iterable[tuple[int, int, str | None]]) -> list[Mention]:
-    """'I', 'me', 'my' inside a quote: the quote's speaker (a person of the article)."""
+    """'I', 'me', 'my' inside a quote: the quote's speaker (a person of the article).
+
+    'he' or 'she' inside a quote is never its speaker (who would say 'I'): a
+    pronoun linked to the speaker before the speaker was known is moved to the
+    person named most often in the sentences before it (`_relink_away_from_speaker`).
+    """
     added: list[Mention] = []
     persons = {m.name for m in ents.mentions if m.type == "PERSON"}
     for start, end, speaker in quotes:
@@ -443,6 +487,7 @@ def link_quote_speakers(doc: Doc, ents: DocEntities,
         span = doc.char_span(start, end, alignment_mode="expand")
         if span is None:
             continue
+        _relink_away_from_speaker(ents, span, speaker)
         for token in span:
             if token.lower_ in FIRST_PERSON and token.i not in ents.by_token and (
                     token.pos_ == "PRON" or token.lower_ == "i"):
@@ -450,3 +495,43 @@ def link_quote_speakers(doc: Doc, ents: DocEntities,
                 _register(ents, mention, [token.i])
                 added.append(mention)
     return added
+
+
+def _pronoun_genders(ents: DocEntities) -> dict[str, str]:
+    """Each person's gender by the majority of the he/she pronouns linked to them."""
+    votes: dict[str, list[int]] = {}
+    for m in ents.mentions:
+        if m.how == "pronoun" and m.type == "PERSON":
+            word = m.text.lower()
+            tally = votes.setdefault(m.name, [0, 0])
+            tally[0 if word in MASCULINE else 1] += word in MASCULINE | FEMININE
+    return {name: "m" if m > f else "f" for name, (m, f) in votes.items() if m != f}
+
+
+def _relink_away_from_speaker(ents: DocEntities, span: Span, speaker: str) -> None:
+    """A third-person pronoun in a quote linked to the speaker: to the other named person
+    of a compatible gender named most often in the sentences before it, or to no one."""
+    wrong = [(t, ents.by_token[t.i]) for t in span if t.lower_ in MASCULINE | FEMININE
+             and t.i in ents.by_token and ents.by_token[t.i].how == "pronoun"
+             and ents.by_token[t.i].name == speaker]
+    if not wrong:
+        return
+    gender = _pronoun_genders(ents)
+    for token, mention in wrong:
+        want = "m" if token.lower_ in MASCULINE else "f"
+        named = [m for m in ents.mentions if m.type == "PERSON"
+                 and m.how in ("ner", "surname", "repeat") and m.end_char <= token.idx and m.name != speaker
+                 and gender.get(m.name, want) == want
+                 and ents.sentence_of(token.idx) - m.sentence_index <= PRONOUN_WINDOW]
+        k = next(n for n, m in enumerate(ents.mentions) if m is mention)
+        if not named:
+            del ents.mentions[k]
+            del ents.by_token[token.i]
+            continue
+        # The person the passage is about: the most often named, then the nearest.
+        counts = Counter(m.name for m in named)
+        target = max(named, key=lambda m: (counts[m.name], m.end_char)).name
+        moved = Mention(mention.start_char, mention.end_char, mention.text, target, "PERSON",
+                        mention.label, mention.sentence_index, "pronoun")
+        ents.mentions[k] = moved
+        ents.by_token[token.i] = moved

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -166,11 +167,13 @@ def sentence_starts(doc: Doc) -> list[int]:
 def find_entities(doc: Doc, furniture: Sequence[Furniture] = ()) -> DocEntities:
     """Mentions of PERSON, ORG, GPE, LOC and NORP entities in `doc`, names canonical in the article.
 
+    The model's facilities (FAC: airports, bases, bridges) are kept as places (LOC).
+
     Names inside wire furniture (a dateline's agency, a byline, a photo credit) are
     not mentions of the story and are left out.
     """
     starts = sentence_starts(doc)
-    kept = [e for e in doc.ents if e.label_ in ENTITY_TYPES and _is_name(e)
+    kept = [e for e in doc.ents if e.label_ in ENTITY_TYPES + ("FAC",) and _is_name(e)
             and not _is_title_part(e)]
     spans = _merge_split_orgs([_with_given_names(span) for span in kept])
     spans = sorted(spans + _conjoined_places(doc, spans), key=lambda s: s.start)
@@ -189,6 +192,8 @@ def find_entities(doc: Doc, furniture: Sequence[Furniture] = ()) -> DocEntities:
             mentions.append(_apply_context(doc, draft))
     covered = {i for d in mentions for i in range(d.token_start, d.token_end)}
     mentions.extend(_missed_surnames(doc, surname_map, covered, starts))
+    covered = {i for d in mentions for i in range(d.token_start, d.token_end)}
+    mentions.extend(_missed_repeats(doc, mentions, covered, starts))
     roles, institutions = _person_roles(doc, mentions)
     result = DocEntities(
         mentions=[], values=_value_mentions(doc, starts), sentence_starts=starts,
@@ -361,20 +366,21 @@ def corrected_type(name: str, label: str) -> str:
 
     The model calls "Example Wire" a person and "DAB" a person or place; a
     name headed by "Agency", "Party", "News" (the word before "of" when there
-    is one) is an organisation, one headed by "Center" or "Road" a place, and
+    is one) is an organisation, one headed by "Center" or "Road" a place (as is
+    any name the model calls a facility, FAC, that no head word makes an organisation), and
     an upper-case acronym that is not a country is an organisation.
     """
     if label in ("ORG", "PERSON", "NORP") and is_country(name):
         return "GPE"  # a country acting as a state
-    if label not in ("PERSON", "GPE", "NORP", "LOC"):
+    if label not in ("PERSON", "GPE", "NORP", "LOC", "FAC"):
         return label
     words = name.split()
     head = words[words.index("of") - 1] if "of" in words[1:] else words[-1]
     key = head.casefold().rstrip(".")
     if key in ORG_HEAD_WORDS and label != "LOC":
         return "ORG"
-    if key in FACILITY_HEAD_WORDS and label != "GPE":
-        return "LOC"
+    if key in FACILITY_HEAD_WORDS and label != "GPE" or label == "FAC":
+        return "LOC"  # a facility (airport, bridge, base) is a place
     if _ACRONYM.match(words[-1]) and words[-1] not in COUNTRY_ABBREVIATIONS and (
             label in ("PERSON", "NORP")):
         return "ORG"
@@ -411,6 +417,57 @@ def _surname_map(persons: dict[str, list[str]]) -> dict[str, str]:
     order = {full: n for n, full in enumerate(persons)}
     return {part: min(fulls, key=order.__getitem__) for part, fulls in candidates.items()
             if len(fulls) == 1 or part == " ".join(min(fulls, key=order.__getitem__).split()[-1:])}
+
+
+def _missed_repeats(
+    doc: Doc, drafts: Sequence[_Draft], covered: set[int], starts: Sequence[int]
+) -> list[_Draft]:
+    """Names the model marked somewhere in the article, left unmarked where they recur.
+
+    The small model tags "Sweden" in one sentence and not in the next, "FIFA" in
+    the headline and not in the body. A whole run of proper nouns spelling a name
+    the article already has is that name again, with the type the article gives it
+    most often (`how` = "repeat").
+    """
+    types: dict[tuple[str, ...], Counter[tuple[str, str]]] = {}
+    for d in drafts:
+        if d.how == "ner" and d.type != "NORP":
+            words = tuple(t.text for t in doc[d.token_start:d.token_end])
+            types.setdefault(words, Counter())[(d.name, d.type)] += 1
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for words in types:
+        by_first.setdefault(words[0], []).append(words)
+    found: list[_Draft] = []
+    n = len(doc)
+    i = 0
+    while i < n:
+        options = by_first.get(doc[i].text) if i not in covered else None
+        matched = None
+        for words in sorted(options or [], key=len, reverse=True):
+            end = i + len(words)
+            if end <= n and tuple(t.text for t in doc[i:end]) == words and not (
+                    covered & set(range(i, end))) and _whole_name_run(doc, i, end):
+                matched = words
+                break
+        if matched is None:
+            i += 1
+            continue
+        (name, type_), _ = types[matched].most_common(1)[0]
+        start, end_char = doc[i].idx, doc[i + len(matched) - 1].idx + len(matched[-1])
+        found.append(_Draft(i, i + len(matched), start, end_char, doc_text(doc)[start:end_char],
+                            name, type_, "", _index_of(starts, start), "repeat"))
+        i += len(matched)
+    return found
+
+
+def _whole_name_run(doc: Doc, start: int, end: int) -> bool:
+    """doc[start:end] is proper nouns, not part of a longer capitalised name."""
+    if any(t.pos_ != "PROPN" for t in doc[start:end]):
+        return False
+    before = doc[start - 1] if start > 0 else None
+    after = doc[end] if end < len(doc) else None
+    return not any(t is not None and t.pos_ == "PROPN" and t.text[:1].isupper()
+                   for t in (before, after))
 
 
 def _missed_surnames(

@@ -42,8 +42,8 @@ reveal share point laugh joke quip recount describe tell sigh shout exclaim
 # "told state television", "in an interview with X", "on Telegram".
 MEDIUM_PREPOSITIONS = frozenset("to with on in via through by".split())
 # How a speaker was linked, from how its mention was found.
-LINK_OF_MENTION = {"ner": "name", "surname": "name", "metonym": "name", "nominal": "role",
-                   "role": "role", "roles_file": "roles_file", "pronoun": "pronoun",
+LINK_OF_MENTION = {"ner": "name", "surname": "name", "repeat": "name", "metonym": "name",
+                   "nominal": "role", "role": "role", "roles_file": "roles_file", "pronoun": "pronoun",
                    "description": "description", "quote_speaker": "name"}
 # Verbs that report a view rather than speech: reported speech only, never beside a quote.
 BELIEF_VERBS = frozenset("believe consider think expect estimate assess fear suspect "
@@ -55,6 +55,12 @@ CITING_PHRASES = (("according", "to"), ("in", "accordance", "with"), ("citing",)
 OPEN_MARKS = {"“": "”", "«": "»", "„": "”", '"': '"'}
 PERSONAL_PRONOUNS = frozenset("he she him her".split())
 SUBJECTS = ("nsubj", "nsubjpass")
+# Nouns for a piece of speech or writing: "Cornyn's statement said", "a letter from the
+# ministry read" have the author as their speaker.
+UTTERANCE_NOUNS = frozenset("""
+statement letter post tweet email e-mail release remarks remark speech comments comment message
+note memo blog testimony announcement
+""".split())
 MAX_QUOTE_CHARS = 3_000
 # Tokens after a closing mark searched for `X, deputy director of Y, said`.
 POST_CUE_WINDOW = 30
@@ -76,7 +82,9 @@ class Speaker:
 
     name: str | None
     described: str | None
-    how: str  # name | role | roles_file | pronoun | description | described | continuation | carryover
+    # name | role | roles_file | pronoun | description | described | announcement |
+    # continuation | carryover
+    how: str
     institution: str | None = None
 
     @property
@@ -164,6 +172,8 @@ def find_speech(doc: Doc, ents: DocEntities,
     for span in spans:
         speaker, verb = _attribute_quote(doc, ents, span, inside)
         if speaker is None:
+            speaker = _announced_speaker(doc, ents, span, previous, inside)
+        if speaker is None:
             speaker = _conversation_speaker(doc, ents, span, previous, paragraphs, spans,
                                             inside, furniture)
         claims.append(SpeechClaim("quote", span.start, span.end, text[span.start:span.end].strip(),
@@ -208,6 +218,41 @@ def _conversation_speaker(
         person = _paragraph_topic(doc, ents, paragraphs[story[0]], inside)
         if person is not None:
             return Speaker(person, None, "carryover")
+    return None
+
+
+def _announced_speaker(
+    doc: Doc, ents: DocEntities, span: QuoteSpan,
+    previous: tuple[QuoteSpan, Speaker | None] | None, inside: list[bool],
+) -> Speaker | None:
+    """The author announced by the sentence just before a cue-less quote.
+
+    "Senator X issued a statement on the ruling. "..."" and "X wrote to the
+    council. "..."": the quote is what that sentence's subject put out, even
+    when an earlier quote of the paragraph had another speaker. Only when no
+    quote lies between the announcing sentence and this one.
+    """
+    text = doc_text(doc)
+    k = span.start - 1
+    while k > 0 and (text[k - 1].isspace() or text[k - 1] in "\"“‘'«"):
+        k -= 1
+    before = _token_at(doc, k - 1) if k > 0 else None
+    if before is None or inside[before.i]:
+        return None
+    sentence = before.sent
+    if previous is not None and previous[0].end > doc[sentence.start].idx:
+        return None
+    for verb in sentence:
+        if inside[verb.i] or verb.pos_ not in ("VERB", "AUX"):
+            continue
+        announces = is_reporting_verb(verb) or any(
+            c.dep_ == "dobj" and c.lemma_.lower() in UTTERANCE_NOUNS for c in verb.children)
+        subject = _subject_of(verb) if announces else None
+        if subject is None or inside[subject.i]:
+            continue
+        speaker = speaker_of_token(doc, ents, subject)
+        if speaker is not None and speaker.name is not None:
+            return Speaker(speaker.name, None, "announcement", speaker.institution)
     return None
 
 
@@ -403,6 +448,9 @@ def speaker_of_token(doc: Doc, ents: DocEntities, token: Token) -> Speaker | Non
         return _institution_speaker(ents, token)
     if token.pos_ == "PRON":
         return None
+    author = _author_of_utterance(ents, token)
+    if author is not None:
+        return _entity_speaker(author)
     role = role_of_phrase(token)
     if role is not None:
         holder = ents.resolve_role(*role)
@@ -410,6 +458,23 @@ def speaker_of_token(doc: Doc, ents: DocEntities, token: Token) -> Speaker | Non
             return Speaker(holder, None, "role")
     described = describe_source(doc, token)
     return Speaker(None, described, "described") if described else None
+
+
+def _author_of_utterance(ents: DocEntities, token: Token) -> Mention | None:
+    """The named author of "X's statement", "a letter from X", "a post by X"."""
+    if token.lemma_.lower() not in UTTERANCE_NOUNS and token.lower_ not in UTTERANCE_NOUNS:
+        return None
+    for child in token.children:
+        holder = child if child.dep_ == "poss" else None
+        if child.dep_ == "prep" and child.lower_ in ("from", "by", "of"):
+            holder = next((c for c in child.children if c.dep_ == "pobj"), None)
+        if holder is None:
+            continue
+        for t in holder.subtree:
+            mention = ents.mention_at(t)
+            if mention is not None and mention.type in ("PERSON", "ORG", "GPE"):
+                return mention
+    return None
 
 
 def _entity_speaker(mention: Mention) -> Speaker:
