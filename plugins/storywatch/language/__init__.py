@@ -1,7 +1,10 @@
 """The language of news: the spaCy pipeline and the rules that read a parsed article.
 
-`nlp` loads and runs the model; `entities` canonical people, organisations and
-places; `quotes` quotations and reported speech with their speakers; `numbers`,
+`nlp` loads and runs the model; `furniture` blanks wire furniture (datelines,
+bylines, credits) before parsing; `entities` canonical people, organisations and
+places (`countries` types states); `coref` links pronouns, role phrases and
+descriptions to the person they name, `roles` resolves offices by date from
+`seeds/roles.yml`; `quotes` quotations and reported speech with their speakers; `numbers`,
 `units`, `figures` and `quantities` numeric assertions with their qualifiers;
 `cues`, `clauses` and `statuses` status statements with negation, modality and
 tense; `claims` turns them into attributed claims; `spin` scores

@@ -1,7 +1,7 @@
 """What the analyst reads: digests, the Threads page's queries, alerts, evaluation.
 
 `digest` renders a thread as Markdown or HTML (one on request, or the daily
-set); `dashboard` holds the queries of the Threads page; `alerts` sends the new
+set); `dashboard` holds the queries of the Threads page and `timeline` its SVG charts; `alerts` sends the new
 developments through webhooks or e-mail; `evaluation` scores the tracker on
 annotated timelines (used by `bench/`).
 
