@@ -7,6 +7,9 @@ v_thread_relevance with the folder's gold.yml.
 
     python bench/score_developments.py                 # the held-out set
     python bench/score_developments.py --set both -v   # also the tuning fixtures, with details
+    python bench/score_developments.py --dir FOLDER    # any annotated folder (gold.yml + articles)
+    python bench/score_developments.py --dir FOLDER --threads FOLDER/threads.yml
+                                                       # ... tracked with another threads file
 
 The held-out set (bench/timeline_heldout) was written apart from the fixtures the
 tracker is tuned on (tests/fixtures/timeline) and is not used for tuning.
@@ -32,6 +35,8 @@ from storywatch.settings import REPO_ROOT, Settings
 from storywatch.sources.ingest import ingest_paths
 from storywatch.stages import process_pending
 from storywatch.store import db, migrate
+from storywatch.tracking.sync import sync_threads
+from storywatch.tracking.threads import load_threads_file
 
 SETS = {
     "heldout": REPO_ROOT / "bench" / "timeline_heldout",
@@ -39,8 +44,12 @@ SETS = {
 }
 
 
-def score_folder(server_url: str, folder: Path, settings: Settings, verbose: bool) -> dict[str, float]:
-    """Run the pipeline on `folder` in a scratch database and print its scores."""
+def score_folder(server_url: str, folder: Path, settings: Settings, verbose: bool,
+                 threads_path: Path | None = None) -> dict[str, float]:
+    """Run the pipeline on `folder` in a scratch database and print its scores.
+
+    `threads_path` replaces seeds/threads.yml (a thread written for one evaluation set).
+    """
     name = f"storywatch_bench_{secrets.token_hex(4)}"
     admin = psycopg2.connect(server_url)
     admin.autocommit = True
@@ -53,6 +62,8 @@ def score_folder(server_url: str, folder: Path, settings: Settings, verbose: boo
             migrate.upgrade(conn, settings.sql_dir)
             started = time.perf_counter()
             load_seeds(conn, settings.seeds_dir)
+            if threads_path is not None:
+                sync_threads(conn, load_threads_file(threads_path))
             ingest_paths(conn, [folder])
             stages = process_pending(conn)
             elapsed = time.perf_counter() - started
@@ -71,7 +82,8 @@ def score_folder(server_url: str, folder: Path, settings: Settings, verbose: boo
                 psycopg2.sql.Identifier(name)))
         admin.close()
     articles = len(labels) - 1
-    print(f"\n{folder.relative_to(REPO_ROOT)}: {articles} articles + the seed, "
+    shown = folder.relative_to(REPO_ROOT) if folder.is_relative_to(REPO_ROOT) else folder
+    print(f"\n{shown}: {articles} articles + the seed, "
           f"{len(gold.developments)} gold developments ({elapsed:.1f} s through ingest + process; "
           f"stages {stages})")
     print(f"  developments (thread+slot+value): precision {devs.precision:.3f}  "
@@ -109,15 +121,20 @@ def main(argv: list[str] | None = None) -> int:
     """Score the chosen timeline set(s); exit 0 (figures are printed, not judged)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--set", choices=("heldout", "tuning", "both"), default="heldout")
+    parser.add_argument("--dir", type=Path, action="append", default=[],
+                        help="score this annotated folder instead (repeatable)")
+    parser.add_argument("--threads", type=Path, default=None,
+                        help="track with this threads file instead of seeds/threads.yml")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every miss")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     settings = Settings.from_env()
     names = ["tuning", "heldout"] if args.set == "both" else [args.set]
+    folders = [d.resolve() for d in args.dir] or [SETS[name] for name in names]
     with db.database_url(settings) as url:
         server = urlunsplit(urlsplit(url)._replace(path="/postgres"))
-        for name in names:
-            score_folder(server, SETS[name], settings, args.verbose)
+        for folder in folders:
+            score_folder(server, folder, settings, args.verbose, args.threads)
     return 0
 
 
