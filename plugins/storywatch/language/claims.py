@@ -17,6 +17,7 @@ from typing import Any
 from spacy.tokens import Doc
 
 from storywatch.language.entities import DocEntities
+from storywatch.language.frames import frame_of
 from storywatch.language.nlp import doc_text
 from storywatch.language.quotes import Speaker, SpeechClaim, cited_source_of
 
@@ -173,7 +174,7 @@ def quantity_claims(doc: Doc, ents: DocEntities, found: Sequence[Any],
             value_high=_num(q.high), unit=q.unit, qualifier=qualifier,
             subject=getattr(q, "subject", None), predicate=getattr(q, "predicate", None),
             negated=bool(getattr(q, "negated", False)), modality=getattr(q, "modality", None),
-            details=details_of(q, QUANTITY_DETAILS),
+            details={**details_of(q, QUANTITY_DETAILS), "frame": frame_of(doc, q).as_json()},
             speaker_link=attributor.link_of(q.start_char, q.end_char)[0],
             speaker_institution=attributor.link_of(q.start_char, q.end_char)[1],
         ))

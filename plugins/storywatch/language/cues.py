@@ -16,6 +16,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from storywatch.language.counted import inflections
+
 # Quote, dash and space styles folded before matching (kept one-to-one in
 # length, so offsets into the folded text are offsets into the original).
 _FOLD = str.maketrans({
@@ -389,9 +391,12 @@ MAX_GAP = 3  # words a `*` in a phrase may stand for
 
 
 def word_matches(pattern: str, word: str) -> bool:
-    """One pattern word against one text word (`enrich*` matches "enriching")."""
+    """One pattern word against one text word (`enrich*` matches "enriching", `resume~`
+    matches "resumed": a word marked `~` matches its inflections)."""
     if pattern.endswith("*"):
         return word.startswith(pattern[:-1])
+    if pattern.endswith("~"):
+        return word in inflections(pattern[:-1])
     return word == pattern
 
 
@@ -404,6 +409,9 @@ def find_phrase(words: Sequence[str], pattern: Sequence[str]) -> list[tuple[int,
     if first.endswith("*"):
         stem = first[:-1]
         starts = [i for i, word in enumerate(words) if word.startswith(stem)]
+    elif first.endswith("~"):
+        forms = inflections(first[:-1])
+        starts = [i for i, word in enumerate(words) if word in forms]
     elif first in words:
         starts = [i for i, word in enumerate(words) if word == first]
     else:

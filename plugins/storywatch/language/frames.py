@@ -1,0 +1,320 @@
+"""Claim frames: what a figure is, read once from the dependency parse.
+
+A frame says of one figure what a thread needs to decide whether it fills a
+slot, with no word lists in the thread: the figure's kind (a `total`, a
+`measure`, a `share` of something, a `per_unit` size, a `change` or the
+`previous` value of one), the thing counted (lemma, troops = soldiers = forces
+= personnel = servicemen), whose it is (`owner`, from a possessor, a
+modifier, an "of" phrase or the subject of the clause that holds it), where
+(`place`), how it is asserted (`modality`: asserted, projected, conditional,
+negated, question, required) and when (`tense`, `time_text`).
+
+The frame is stored with the claim (`claims.details->'frame'`, shown by
+`v_claim_frames`) so an analyst can see why a figure was or was not taken.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from spacy.tokens import Doc, Span, Token
+
+from storywatch.language import units as U
+from storywatch.language.clauses import (
+    REPORTING_LEMMAS,
+    analyse_clause,
+    governing_predicate,
+    phrase_text,
+)
+from storywatch.language.counted import counted_class, singular
+from storywatch.language.quantities import AMOUNT_NOUNS
+
+FRAME_KINDS = ("total", "measure", "share", "part", "per_unit", "change", "previous", "limit")
+# Words that make a figure an increment: "5,000 more troops", "a further 5,000", "another 3,000".
+INCREMENT_WORDS = frozenset({"more", "additional", "extra", "further", "another", "fresh"})
+# Nouns whose "of" phrase is a change: "an increase of 12 kg", "a drop of 5 percent".
+CHANGE_NOUNS = frozenset({"increase", "rise", "jump", "growth", "addition", "gain", "drop",
+                          "decline", "fall", "cut", "reduction", "decrease", "boost", "surge",
+                          "reinforcement", "influx"})
+# Verbs whose object is an increment ("added 7,000 troops") and verbs whose "by" phrase is one.
+ADDING_LEMMAS = frozenset({"add", "reinforce", "bolster", "augment", "supplement"})
+# Nouns and verbs that make a figure a rule's bound: "the limit of 202.8 kg", "capped at 3.67%".
+LIMIT_NOUNS = frozenset({"limit", "cap", "ceiling", "threshold", "maximum", "minimum", "quota",
+                         "target", "benchmark", "allowance", "restriction"})
+LIMIT_VERBS = frozenset({"cap", "limit", "restrict", "allow", "permit"})
+# A figure these introduce is a part of a whole named elsewhere: "the stockpile includes 33.2 kg".
+PART_WORDS = frozenset({"include", "including", "comprise", "among"})
+# Verbs that state a figure for something else: their subject is the source, not the owner.
+ESTIMATING_LEMMAS = frozenset({"estimate", "peg", "number", "count", "assess",
+                               "calculate", "reckon", "gauge", "tally", "total", "be", "reach",
+                               "rise", "grow", "climb", "fall", "drop", "stand", "remain", "top",
+                               "exceed", "surpass", "swell", "increase", "decrease"})
+PLACE_PREPS = frozenset({"near", "around", "along", "on", "at", "in", "inside", "into", "to",
+                         "toward", "towards", "within", "across", "outside", "off", "by",
+                         "encircling", "surrounding"})
+OWNER_ENTITY_LABELS = frozenset({"NORP", "GPE", "ORG", "PERSON"})
+MODALITY_OF = {
+    "question": "question", "hypothetical": "conditional", "required": "required",
+    "possible": "projected", "future": "projected", "expected": "projected",
+    "planned": "projected", "intended": "projected", "threat": "projected",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FigureFrame:
+    """What one figure is: kind, counted thing, owner, place, modality and time."""
+
+    kind: str                      # one of FRAME_KINDS
+    counted: str | None            # class lemma ("troop") or canonical unit ("kg", "percent")
+    owner: str | None = None       # "Russia", "the Pentagon", "Iran's"
+    owner_via: str | None = None   # possessor, modifier, of, subject
+    place: str | None = None       # "near Ukraine's border"
+    modality: str = "asserted"     # asserted, projected, conditional, negated, question, required
+    tense: str | None = None       # past, present, future, past_perfect
+    time_text: str | None = None   # "in January"
+    share_of: str | None = None    # "the units it would need" for a share
+
+    def as_json(self) -> dict[str, Any]:
+        """The frame for `claims.details`: only the fields that say something."""
+        return {k: v for k, v in asdict(self).items() if v not in (None, "")}
+
+
+def frame_of(doc: Doc, claim: Any) -> FigureFrame:
+    """The frame of a quantity claim (`quantities.QuantityClaim`) in its parsed document."""
+    span = doc.char_span(claim.start_char, claim.end_char, alignment_mode="expand")
+    unit_kind = claim.unit_kind or "count"
+    counted = counted_class(claim.unit) if unit_kind == "count" else (claim.unit or None)
+    anchor = _anchor(span, claim) if span is not None and len(span) else None
+    kind = _kind(claim, anchor, unit_kind)
+    if anchor is None:
+        return FigureFrame(kind, counted, modality=_modality(claim), time_text=claim.time_text)
+    head = governing_predicate(anchor)
+    info = analyse_clause(head, anchor.sent)
+    if counted is None and unit_kind == "count":
+        counted = _counted_by_subject(anchor, info.subject, head)
+    counted_noun = _counted_noun(anchor, info.subject, counted)
+    owner, via = _owner(anchor, counted_noun, info.subject, head)
+    share_of = _share_of(anchor) if kind == "share" else None
+    return FigureFrame(
+        kind=kind, counted=counted, owner=owner, owner_via=via, place=_place(anchor, head),
+        modality=_modality(claim), tense=_tense(head, info.tense), time_text=claim.time_text,
+        share_of=share_of,
+    )
+
+
+def _anchor(span: Span, claim: Any) -> Token:
+    """The token the figure hangs on: its counted noun or unit word, else the figure's root."""
+    unit_word = (claim.unit or "").lower().split()[-1:] or [""]
+    for token in reversed(span):
+        if token.lower_ == unit_word[0] or token.lemma_.lower() == singular(unit_word[0]):
+            return token
+    return span.root
+
+
+def _kind(claim: Any, anchor: Token | None, unit_kind: str) -> str:
+    if claim.role == "previous":
+        return "previous"
+    if claim.per_unit:
+        return "per_unit"
+    if anchor is not None and _is_limit(anchor):
+        return "limit"
+    if anchor is not None and _is_part(anchor):
+        return "part"
+    if claim.previous_value is None and anchor is not None and _is_change(anchor):
+        return "change"
+    if unit_kind == "percent" and anchor is not None and _share_of(anchor) is not None:
+        return "share"
+    return "total" if unit_kind == "count" else "measure"
+
+
+def _figure_tokens(anchor: Token) -> list[Token]:
+    """The anchor and the words that modify it within its phrase (numbers, qualifiers, adjectives)."""
+    tokens = [anchor]
+    for child in anchor.children:
+        if child.dep_ in ("nummod", "amod", "advmod", "quantmod", "det", "compound", "npadvmod"):
+            tokens.append(child)
+            tokens.extend(c for c in child.children if c.dep_ in ("advmod", "amod", "quantmod"))
+    return tokens
+
+
+def _is_increment_word(token: Token) -> bool:
+    """ "5,000 more", "a further 5,000", "another 3,000"; not "more than 130,000"."""
+    if token.lower_ not in INCREMENT_WORDS:
+        return False
+    doc = token.doc
+    if token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "than":
+        return False
+    if token.lower_ == "more":
+        # "more troops" without a figure before it is no increment of a figure.
+        return token.i > 0 and (doc[token.i - 1].like_num or doc[token.i - 1].pos_ == "NUM")
+    return True
+
+
+def _is_change(anchor: Token) -> bool:
+    """ "5,000 more troops", "a further 5,000", "added 7,000", "up 40 kg", "an increase of 12 kg"."""
+    if any(_is_increment_word(t) for t in _figure_tokens(anchor) if t is not anchor):
+        return True
+    doc = anchor.doc
+    left = anchor.left_edge.i
+    before = doc[left - 1] if left > 0 else None
+    if before is not None and before.lower_ in ("up", "down") and before.dep_ != "prt":
+        return True
+    head = anchor.head
+    if anchor.dep_ == "pobj" and head.dep_ == "prep":
+        owner = head.head
+        if head.lower_ == "by" and owner.lemma_ in U.CHANGE_LEMMAS:
+            return True
+        if head.lower_ == "of" and owner.lemma_.lower() in CHANGE_NOUNS:
+            return True
+    if anchor.dep_ in ("npadvmod",) and head.lower_ in ("up", "down"):
+        return True
+    if anchor.dep_ in ("dobj", "obj") and head.lemma_ in ADDING_LEMMAS:
+        return True
+    return False
+
+
+def _is_limit(anchor: Token) -> bool:
+    """ "the limit of 202.8 kg", "a 3.67 percent cap", "capped enrichment at 3.67 percent"."""
+    head = anchor.head
+    if anchor.dep_ == "pobj" and head.dep_ == "prep":
+        governor = head.head
+        if head.lower_ == "of" and governor.lemma_.lower() in LIMIT_NOUNS:
+            return True
+        if head.lower_ in ("at", "to") and (governor.lemma_.lower() in LIMIT_VERBS or any(
+                c.dep_ == "amod" and c.lemma_.lower() in LIMIT_VERBS for c in governor.children)):
+            # "capped enrichment at 3.67 percent" (the participle is parsed as a modifier)
+            return True
+    if anchor.dep_ in ("compound", "amod", "nummod", "nmod") and head.lemma_.lower() in LIMIT_NOUNS:
+        return True
+    return any(c.dep_ in ("compound", "amod") and c.lemma_.lower() in LIMIT_NOUNS and c.i > anchor.i
+               for c in anchor.children)
+
+
+def _is_part(anchor: Token) -> bool:
+    """ "the stockpile includes 33.2 kg enriched to 60%", "including 2,000 in Belarus"."""
+    current = anchor
+    for _ in range(8):  # the figure, or the phrase it describes ("33.2 kg enriched to 60%")
+        head = current.head
+        if current.dep_ in ("dobj", "obj", "pobj", "xcomp", "acl") and (
+                head.lemma_.lower() in PART_WORDS or head.lower_ in PART_WORDS):
+            return True
+        if head is current or current.dep_ in ("ROOT", "ccomp", "advcl", "conj", "relcl"):
+            return False
+        current = head
+    return False
+
+
+def _share_of(anchor: Token) -> str | None:
+    """ "60 percent of the units": the whole a percentage is a share of."""
+    for child in anchor.children:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            obj = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if obj is not None:
+                return phrase_text(obj)
+    nxt = anchor.doc[anchor.i + 1] if anchor.i + 1 < len(anchor.doc) else None
+    if nxt is not None and nxt.lower_ == "of" and nxt.i + 1 < len(anchor.doc):
+        obj = next((c for c in nxt.children if c.dep_ == "pobj"), None)
+        return phrase_text(obj) if obj is not None else anchor.doc[nxt.i + 1].text
+    return None
+
+
+def _owner(anchor: Token, counted: Token, subject: Token | None,
+           head: Token) -> tuple[str | None, str | None]:
+    """Whose the figure is: "Russia's troops", "Russian troops", "troops of Belarus", or the
+    subject that has, masses or sends them ("the Pentagon put 8,500 troops on standby")."""
+    for child in counted.children:
+        if child.dep_ == "poss":
+            return _without_possessive(phrase_text(child)), "possessor"
+    for child in counted.children:
+        if child.dep_ in ("amod", "compound", "nmod") and child.i < counted.i and not (
+                child.like_num or child.pos_ == "NUM") and (
+                child.ent_type_ in OWNER_ENTITY_LABELS or child.pos_ == "PROPN"):
+            return child.text, "modifier"
+    for child in counted.children:
+        if child.dep_ == "prep" and child.lower_ in ("of", "from"):
+            obj = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if obj is not None and (obj.ent_type_ in OWNER_ENTITY_LABELS or obj.pos_ == "PROPN"):
+                return phrase_text(obj), "of"
+    if counted is not anchor:
+        # "put the Russian force at 150,000": the estimate's subject is its source.
+        return None, None
+    if subject is None or head.lemma_ in ESTIMATING_LEMMAS or head.lemma_ in REPORTING_LEMMAS:
+        return None, None
+    if subject.i in {t.i for t in anchor.subtree}:
+        return None, None
+    if subject.pos_ == "PRON" and subject.lower_ in ("it", "they", "we", "he", "she"):
+        return subject.text, "subject"
+    return phrase_text(subject), "subject"
+
+
+def _counted_by_subject(anchor: Token, subject: Token | None, head: Token) -> str | None:
+    """What a bare figure counts when its clause's subject names it: "the troops of Chile now
+    total 3,000", "Russia's troop presence now exceeds 130,000"."""
+    if subject is None or not (anchor.like_num or anchor.pos_ == "NUM"):
+        return None
+    if head.lemma_ not in ESTIMATING_LEMMAS or subject.pos_ not in ("NOUN", "PROPN"):
+        return None
+    if subject.lemma_.lower() in AMOUNT_NOUNS:
+        compound = next((c for c in subject.children if c.dep_ == "compound"), None)
+        return counted_class(compound.text) if compound is not None else None
+    return counted_class(subject.text) if subject.tag_ in ("NNS", "NNPS") else None
+
+
+def _without_possessive(text: str) -> str:
+    """ "Norway's" -> "Norway"; "the allies'" -> "the allies"."""
+    for ending in ("'s", "\u2019s", "'", "\u2019"):
+        if text.endswith(ending):
+            return text[: -len(ending)].rstrip()
+    return text
+
+
+def _counted_noun(anchor: Token, subject: Token | None, counted: str | None) -> Token:
+    """The noun the figure counts when it is not beside it: the object an estimate verb sets
+    a figure for ("puts Russian forces at 169,000"), or the subject a bare figure measures
+    ("Norway's troops number about 4,000")."""
+    bare = anchor.like_num or anchor.pos_ == "NUM"
+    if (bare and subject is not None and counted is not None
+            and (counted_class(subject.text) == counted or subject.lemma_.lower() in AMOUNT_NOUNS)
+            and subject.i not in {t.i for t in anchor.subtree}):
+        return subject
+    prep = anchor.head
+    if anchor.dep_ == "pobj" and prep.dep_ == "prep" and prep.lower_ in ("at", "to"):
+        verb = prep.head
+        obj = next((c for c in verb.children if c.dep_ in ("dobj", "obj", "nsubjpass")), None)
+        if obj is not None and obj.i < anchor.i:
+            return obj
+    return anchor
+
+
+def _place(anchor: Token, head: Token) -> str | None:
+    """The first location phrase on the counted noun or its verb: "near Ukraine's border"."""
+    for token in (anchor, head):
+        for child in token.children:
+            if child.dep_ == "prep" and child.lower_ in PLACE_PREPS:
+                obj = next((c for c in child.children if c.dep_ == "pobj"), None)
+                if obj is not None and obj.ent_type_ not in ("DATE", "TIME", "CARDINAL") and (
+                        anchor.i not in {t.i for t in obj.subtree}):
+                    return f"{child.text} {phrase_text(obj)}"
+            if child.dep_ in ("amod", "acl") and child.lower_ in PLACE_PREPS:
+                obj = next((c for c in child.children if c.dep_ in ("dobj", "obj")), None)
+                if obj is not None:
+                    return f"{child.text} {phrase_text(obj)}"
+    return None
+
+
+def _modality(claim: Any) -> str:
+    if claim.negated:
+        return "negated"
+    if claim.modality:
+        return MODALITY_OF.get(claim.modality, "projected")
+    return "asserted"
+
+
+def _tense(head: Token, tense: str | None) -> str | None:
+    """The clause's tense, with the past perfect ("had massed") told apart: it is background."""
+    auxes = [c for c in head.children if c.dep_ in ("aux", "auxpass")]
+    if any(a.lower_ == "had" for a in auxes) and head.tag_ == "VBN":
+        return "past_perfect"
+    if head.lower_ == "had" and any(c.dep_ == "acomp" or c.tag_ == "VBN" for c in head.children):
+        return "past_perfect"
+    return tense
