@@ -14,13 +14,14 @@ from pathlib import Path
 import pytest
 
 from storywatch.reports import evaluation
-from storywatch.seeding import load_seeds
+from storywatch.seeding import load_seeds, seed_article_paths
 from storywatch.settings import REPO_ROOT, Settings
 from storywatch.sources.article_files import find_article_files
 from storywatch.sources.ingest import ingest_paths
 from storywatch.stages import process_pending
 from storywatch.store import db
 from storywatch.store.db import Connection
+from storywatch.tracking.sync import sync_seed_threads
 from tests.conftest import count_rows
 from tests.integration.conftest import scratch_database
 
@@ -147,3 +148,38 @@ def test_shuffled_ingestion_ends_in_the_same_state_and_developments(conn: Connec
     state = evaluation.read_state(conn)
     assert {(t, s): v for t, slots in state.items() for s, v in slots.items()} == {
         (t, s): v for t, slots in GOLD.state.items() for s, v in slots.items()}
+
+
+@pytest.mark.parametrize("order", ["reversed", "shuffled-1", "shuffled-2"])
+def test_articles_one_at_a_time_in_any_order_seed_included_give_the_same_developments(
+        conn: Connection, order: str) -> None:
+    """The developments are a function of the set of articles: streamed one by one in reverse
+    (the seed last, after its copies and follow-ups) or shuffled, they equal the gold."""
+    sync_seed_threads(conn, SETTINGS.seeds_dir)
+    files = [path for path, _ in find_article_files([TIMELINE])]
+    files += seed_article_paths(SETTINGS.seeds_dir)
+    files.sort(key=lambda p: p.name)
+    if order == "reversed":
+        files.reverse()
+        files.append(files.pop(files.index(seed_article_paths(SETTINGS.seeds_dir)[0])))
+    else:
+        random.Random(order).shuffle(files)
+    for path in files:
+        ingest_paths(conn, [path])
+        process_pending(conn)
+    assert development_set(conn) == gold_set()
+
+
+def test_every_figure_read_for_a_slot_says_whether_it_was_taken_and_why_not(
+        timeline_conn: Connection) -> None:
+    with timeline_conn.cursor() as cur:
+        cur.execute("select taken, reason, frame_kind, thread_slug, slot from v_figure_readings")
+        rows = cur.fetchall()
+        cur.execute("select count(*) from observations where claim_id is not null")
+        observed = cur.fetchone()[0]
+    timeline_conn.rollback()
+    assert all(taken or reason for taken, reason, *_ in rows)
+    assert sum(1 for taken, *_ in rows if taken) == observed
+    set_aside = {(kind, reason) for taken, reason, kind, _, slot in rows
+                 if not taken and slot == "troop_estimate"}
+    assert ("per_unit", "a size per unit, not a total") in set_aside

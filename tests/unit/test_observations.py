@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
+from typing import Any
 
 import pytest
 
+from storywatch.language import nlp
 from storywatch.language.cues import split_sentences
+from storywatch.language.frames import frame_of
+from storywatch.language.quantities import find_quantities
 from storywatch.settings import REPO_ROOT
 from storywatch.tracking.observations import ClaimRecord, Observation, read_article
 from storywatch.tracking.relevance import parse_text
@@ -22,14 +27,30 @@ _ids = itertools.count(1)
 def quantity(body: str, text: str, value: float, unit: str | None, qualifier: str | None = None,
              *, low: float | None = None, high: float | None = None,
              speaker: str | None = None, modality: str | None = None) -> ClaimRecord:
-    """A quantity claim as the extract stage writes it, located in `body`."""
+    """A quantity claim as the extract stage writes it, located in `body`, with the frame the
+    parse gives the figure there."""
     start = body.index(text)
     sentence = next(s for s in split_sentences(body) if s.start <= start < s.end)
     return ClaimRecord(
         claim_id=next(_ids), kind="quantity", text=text, evidence=sentence.text,
         sentence_index=sentence.index, start_char=start, end_char=start + len(text),
         value_num=value, value_low=low, value_high=high, unit=unit, qualifier=qualifier,
-        speaker=speaker, attributed_to=speaker, modality=modality)
+        speaker=speaker, attributed_to=speaker, modality=modality,
+        details={"frame": parsed_frame(body, start, start + len(text))})
+
+
+@functools.cache
+def _pipeline() -> Any:
+    return nlp.load_pipeline()
+
+
+def parsed_frame(body: str, start: int, end: int) -> dict[str, Any]:
+    """The frame of the figure the extract stage finds at [start, end) of `body`."""
+    doc = _pipeline()(body)
+    for found in find_quantities(doc):
+        if found.start_char < end and start < found.end_char:
+            return frame_of(doc, found).as_json()
+    raise AssertionError(f"the extractor finds no figure at {body[start:end]!r}")
 
 
 def read(thread: Thread, body: str, claims: list[ClaimRecord] = (), *,  # type: ignore[assignment]

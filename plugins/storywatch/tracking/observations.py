@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from storywatch.language.counted import counted_class, measure_factor
 from storywatch.language.cues import (
     Token,
     contains_sequence,
@@ -89,6 +91,12 @@ class ClaimRecord:
     negated: bool | None = None
     modality: str | None = None
     extractor_version: str | None = None
+    details: Mapping[str, Any] | None = None
+
+    @property
+    def frame(self) -> Mapping[str, Any] | None:
+        """The figure's frame (`language.frames`), when the extract stage stored one."""
+        return (self.details or {}).get("frame")
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +148,7 @@ class Rejection:
     slot: str
     text: str
     reason: str
+    claim_id: int | None = None     # the quantity claim set aside, when it was one
 
 
 # --- formatting ----------------------------------------------------------------------
@@ -269,8 +278,10 @@ def quantity_observation(thread: Thread, slot: Slot, claim: ClaimRecord, ctx: _C
                          ) -> Observation | Rejection:
     """The observation a quantity claim makes for a quantity slot, or why it makes none."""
     def reject(reason: str) -> Rejection:
-        return Rejection(slot.name, claim.text, reason)
+        return Rejection(slot.name, claim.text, reason, claim.claim_id)
 
+    if slot.counts is not None:
+        return frame_observation(thread, slot, claim, ctx)
     sentence, index = _claim_sentence(claim, ctx.text)
     span = _locate(claim, sentence)
     if span is None:
@@ -329,6 +340,84 @@ def quantity_observation(thread: Thread, slot: Slot, claim: ClaimRecord, ctx: _C
     rank = (2.0 if index == TITLE_INDEX else 0.0) + (1.0 if index == 0 else 0.0)
     return Observation(slot.name, value, who or ctx.outlet, find_party(thread, who), sentence,
                        index, claim.claim_id, rank)
+
+
+# Why a figure of each kind is no value of a slot.
+FRAME_KIND_REASONS = {
+    "share": "a share of {share_of}, not a total",
+    "part": "a part of a whole named beside it, not the whole",
+    "per_unit": "a size per unit, not a total",
+    "change": "a change, not a total",
+    "previous": "an earlier value of a change",
+    "limit": "a cap, limit or threshold, not a measurement",
+}
+# What a frame's modality means for a slot: only what is asserted fills it.
+FRAME_MODALITY_REASONS = {
+    "negated": "negated", "projected": "hypothetical or projected",
+    "conditional": "hypothetical or projected", "question": "a question, not a statement",
+    "required": "a requirement, not a measurement",
+}
+
+
+def frame_observation(thread: Thread, slot: Slot, claim: ClaimRecord, ctx: _Context
+                      ) -> Observation | Rejection:
+    """The observation a figure makes for a slot declared by what it counts (`counts:`).
+
+    The extract stage's frame says what the figure counts, whether it is a total, whose it
+    is and how it is asserted; the slot says what it counts and whose. No word windows.
+    """
+    def reject(reason: str) -> Rejection:
+        return Rejection(slot.name, claim.text, reason, claim.claim_id)
+
+    frame = claim.frame
+    if frame is None:
+        return reject("no frame (extracted by an older extractor)")
+    factor = _counted_factor(slot, frame.get("counted"))
+    if factor is None:
+        return reject(f"counts {frame.get('counted') or 'something unnamed'}, not {slot.counted}")
+    kind = frame.get("kind", "total")
+    if kind in FRAME_KIND_REASONS:
+        return reject(FRAME_KIND_REASONS[kind].format(share_of=frame.get("share_of") or "a whole"))
+    modality = frame.get("modality", "asserted")
+    if modality in FRAME_MODALITY_REASONS:
+        return reject(FRAME_MODALITY_REASONS[modality])
+    owner_party = find_party(thread, frame.get("owner"))
+    if slot.owners and owner_party is not None and owner_party not in slot.owners:
+        return reject(f"the figure is {owner_party}'s ({frame.get('owner')}), not "
+                      f"{' or '.join(slot.owners)}'s")
+    sentence, index = _claim_sentence(claim, ctx.text)
+    words = [t.text for t in tokenize(sentence)]
+    if slot.context_any and not _any_term(words, slot.context_any):
+        return reject("the sentence names nothing the slot is about")
+    reported = bool(claim.speaker or (claim.details or {}).get("reported_by"))
+    if frame.get("tense") == "past_perfect" and not reported:
+        return reject("background (past perfect)")
+    span = _locate(claim, sentence)
+    seg_start, seg_end = segment_at(sentence, span[0]) if span else (0, len(sentence))
+    when = _past_reference(sentence, seg_start, seg_end, ctx.published_at, slot)
+    if when:
+        return reject(f"about another time ({when})")
+    value = _quantity_value(slot, claim, factor)
+    if value is None:
+        return reject("no number")
+    cited = claim.attributed_to if claim.attributed_to != ctx.outlet else None
+    who = claim.speaker or cited or find_attribution(sentence[seg_start:seg_end])
+    rank = ((2.0 if index == TITLE_INDEX else 0.0) + (1.0 if index == 0 else 0.0)
+            + (0.5 if owner_party is not None and owner_party in slot.owners else 0.0))
+    return Observation(slot.name, value, who or ctx.outlet, find_party(thread, who), sentence,
+                       index, claim.claim_id, rank)
+
+
+def _counted_factor(slot: Slot, counted: str | None) -> float | None:
+    """The factor from what a figure counts to the slot's unit; None when they differ."""
+    if counted is None or slot.counted is None:
+        return None
+    if counted in slot.counted_classes:
+        return 1.0
+    for name, factor in slot.units:
+        if counted_class(name) == counted:
+            return factor
+    return measure_factor(counted, slot.counted)
 
 
 def _unit_from_claim(slot: Slot, claim: ClaimRecord, words: Sequence[str], first: int,
@@ -448,7 +537,7 @@ def status_candidates(slot: Slot, ctx: _Context, claims: Sequence[ClaimRecord] =
     flagged = [c for c in claims if c.kind == "status"]
     for index, sentence, tokens in units:
         words = [t.text for t in tokens]
-        if not _any_term(words, slot.context_any):
+        if slot.context_any and not _any_term(words, slot.context_any):
             continue
         for state in slot.states:
             for phrase in state.phrases:
@@ -494,7 +583,8 @@ def _read_mention(slot: Slot, state: State, sentence: str, tokens: Sequence[Toke
     claim = _smallest_claim(claims, mention, sentence)
     negated = has_negation(before[-5:]) or bool(claim and claim.negated)
     modal = (has_modal(before[-8:]) or any(w in STRONG_MODALS_AFTER for w in after)
-             or bool(claim and (claim.modality or "").lower() in HYPOTHETICAL_MODALITIES))
+             or bool(claim and (claim.modality or "").lower() in HYPOTHETICAL_MODALITIES)
+             or _is_infinitive(tokens, start, state))
     outcome = state.name
     if negated:
         if state.negated == "drop":
@@ -508,6 +598,26 @@ def _read_mention(slot: Slot, state: State, sentence: str, tokens: Sequence[Toke
         if rule != "keep":
             outcome = rule
     return outcome
+
+
+# Verbs whose infinitive happens: "began to withdraw", "continued to mass troops".
+ASPECTUAL_WORDS = frozenset({
+    "begin", "begins", "began", "begun", "beginning", "start", "starts", "started", "starting",
+    "continue", "continues", "continued", "continuing", "resume", "resumed", "resuming",
+    "proceed", "proceeded", "proceeding", "commence", "commenced", "commencing",
+})
+
+
+def _is_infinitive(tokens: Sequence[Token], start: int, state: State) -> bool:
+    """ "has the capability to invade", "forces in place to launch an attack": an event
+    named by an infinitive is an aim, a capability or a plan, never something that happened."""
+    if start == 0 or tokens[start - 1].text != "to":
+        return False
+    if start >= 2 and tokens[start - 2].text in ASPECTUAL_WORDS:
+        return False  # "were beginning to return": an aspect of something happening
+    word = tokens[start].text
+    # the bare form only: "returned to their bases" has "to" after the verb, not before it
+    return any(p.words and p.words[0].rstrip("~*") == word for p in state.phrases)
 
 
 def _smallest_claim(claims: Sequence[ClaimRecord], mention: str, sentence: str
@@ -613,7 +723,11 @@ def read_article(thread: Thread, text: ParsedText, claims: Sequence[ClaimRecord]
                     rejections.append(outcome)
                 else:
                     found_q.append(outcome)
-            observations += _one_per_line(found_q, outlet)
+            kept = _one_per_line(found_q, outlet)
+            observations += kept
+            rejections += [Rejection(slot.name, o.evidence, "another figure of the same source "
+                                     "line in this article came first", o.claim_id)
+                           for o in found_q if o not in kept]
     return ArticleReading(tuple(observations), tuple(rejections))
 
 

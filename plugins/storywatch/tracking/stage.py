@@ -25,7 +25,13 @@ import psycopg2.sql
 from storywatch.store.db import Connection, insert_rows
 from storywatch.store.stagework import PendingVersion
 from storywatch.tracking.developments import Replay, TimelineEntry, replay_slot
-from storywatch.tracking.observations import ClaimRecord, Observation, SlotValue, read_article
+from storywatch.tracking.observations import (
+    ArticleReading,
+    ClaimRecord,
+    Observation,
+    SlotValue,
+    read_article,
+)
 from storywatch.tracking.relevance import ParsedText, parse_text, score_relevance
 from storywatch.tracking.threads import Slot, Thread, read_threads, thread_from_definition
 
@@ -38,7 +44,7 @@ TRACKER_VERSION = "1"
 CLAIM_COLUMNS = (
     "claim_id", "kind", "text", "evidence", "sentence_index", "start_char", "end_char",
     "value_num", "value_low", "value_high", "unit", "qualifier", "subject", "speaker",
-    "attributed_to", "negated", "modality", "extractor_version", "attribution",
+    "attributed_to", "negated", "modality", "extractor_version", "details", "attribution",
 )
 VIEW_COLUMNS = """
 select column_name from information_schema.columns
@@ -86,6 +92,13 @@ insert into observations (
     qualifier, state, attributed_to, party, source_line, evidence, sentence_index, claim_id
 ) values %s
 on conflict (thread_slot_id, document_version_id, source_line) do nothing
+"""
+DELETE_READINGS = "delete from figure_readings where document_version_id = %s"
+INSERT_READINGS = """
+insert into figure_readings (document_version_id, thread_slot_id, claim_id, taken, reason)
+values %s
+on conflict (document_version_id, thread_slot_id, claim_id) do update set
+    taken = excluded.taken, reason = excluded.reason
 """
 # One lock for every timeline recomputation, held to the end of the transaction: two workers
 # never replay slots at once, and a single lock cannot deadlock (row locks taken slot by slot
@@ -332,6 +345,7 @@ def track_version(conn: Connection, version: PendingVersion, text: ParsedText,
     slot_ids = _slot_ids(conn)
     thread_ids = {slug: thread_id for (slug, _), (_, thread_id) in slot_ids.items()}
     rows: list[tuple[object, ...]] = []
+    readings: dict[tuple[int, int], tuple[object, ...]] = {}
     relevant: list[str] = []
     with conn.cursor() as cur:
         for thread in threads:
@@ -351,9 +365,13 @@ def track_version(conn: Connection, version: PendingVersion, text: ParsedText,
                 slot_id = slot_ids.get((thread.slug, obs.slot))
                 if slot_id is not None:
                     rows.append(_observation_row(slot_id[0], version_id, obs, outlet))
+            readings.update(_figure_readings(thread, reading, slot_ids, version_id))
         cur.execute(DELETE_OBSERVATIONS, (version_id,))
         before = {(r[0], r[1], r[2], r[3], r[4]) for r in cur.fetchall()}
     insert_rows(conn, INSERT_OBSERVATIONS, rows)
+    with conn.cursor() as cur:
+        cur.execute(DELETE_READINGS, (version_id,))
+    insert_rows(conn, INSERT_READINGS, list(readings.values()))
     after = {(r[0], r[2], r[10], r[11], r[13]) for r in rows}
     # Every slot the version reports on, changed or not: a version tracked again because its
     # document's copy link changed (copies/stage.py) has the same observations, but the
@@ -362,6 +380,23 @@ def track_version(conn: Connection, version: PendingVersion, text: ParsedText,
     for slot_id in sorted(touched):
         recompute_slot(conn, int(slot_id))  # type: ignore[call-overload]
     return Tracked(tuple(relevant), len(rows), len(touched))
+
+
+def _figure_readings(thread: Thread, reading: ArticleReading,
+                     slot_ids: dict[tuple[str, str], tuple[int, int]], version_id: int
+                     ) -> dict[tuple[int, int], tuple[object, ...]]:
+    """One row per (quantity slot, figure): taken, or set aside with the reason."""
+    found: dict[tuple[int, int], tuple[object, ...]] = {}
+    for item in reading.rejections:
+        slot_id = slot_ids.get((thread.slug, item.slot))
+        if slot_id is not None and item.claim_id is not None:
+            found[(slot_id[0], item.claim_id)] = (version_id, slot_id[0], item.claim_id, False,
+                                                  item.reason)
+    for obs in reading.observations:
+        slot_id = slot_ids.get((thread.slug, obs.slot))
+        if slot_id is not None and obs.claim_id is not None:
+            found[(slot_id[0], obs.claim_id)] = (version_id, slot_id[0], obs.claim_id, True, None)
+    return found
 
 
 def _slot_ids(conn: Connection) -> dict[tuple[str, str], tuple[int, int]]:

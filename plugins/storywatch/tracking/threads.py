@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -22,8 +23,11 @@ from typing import Any
 import yaml
 
 from storywatch.errors import StorywatchError
+from storywatch.language.counted import counted_class
 from storywatch.language.cues import tokenize_phrase
 from storywatch.store.db import Connection
+
+log = logging.getLogger(__name__)
 
 SLOT_TYPES = ("quantity", "status", "text")
 QUALIFIERS = ("approx", "at_least", "at_most", "range")
@@ -111,6 +115,22 @@ class Slot:
     tolerance: float
     conflict_window_hours: float
     stale_after_days: float
+    # The slim form of a quantity slot: what the figure counts (its class, troops = soldiers),
+    # and the parties whose figure it is; the figure's frame decides the rest.
+    counts: str | None = None
+    owners: tuple[str, ...] = ()
+    # Further nouns the same figure is written with ("counts: [workers, members]").
+    also_counts: tuple[str, ...] = ()
+
+    @property
+    def counted(self) -> str | None:
+        """The class of what the slot counts ("troop" for troops, soldiers, forces)."""
+        return counted_class(self.counts)
+
+    @property
+    def counted_classes(self) -> frozenset[str]:
+        """Every class the slot's figure may be written as."""
+        return frozenset(c for c in map(counted_class, (self.counts, *self.also_counts)) if c)
 
     def state(self, name: str) -> State | None:
         """The state called `name`, if the slot has it."""
@@ -168,8 +188,9 @@ class Node:
 class _Reader:
     """Collects every problem of a file, each with its line, instead of stopping at the first."""
 
-    def __init__(self, where: str) -> None:
+    def __init__(self, where: str, *, warn: bool = True) -> None:
         self.where = where
+        self.warn = warn  # False for stored definitions: the file's reader already warned
         self.errors: list[str] = []
 
     def error(self, node: Node | None, message: str) -> None:
@@ -296,16 +317,33 @@ def _from_plain(value: Any) -> Node:
 
 TOP_KEYS = ("defaults", "parties", "threads")
 DEFAULT_KEYS = tuple(DEFAULTS)
-THREAD_KEYS = ("slug", "title", "description", "match", "slots", "active", "discover")
+THREAD_KEYS = ("slug", "title", "description", "parties", "match", "slots", "active", "discover")
 DISCOVER_KEYS = ("queries", "seed_entities")
 MAX_QUERY_LENGTH = 300
 MATCH_KEYS = ("all_of", "any_of", "none_of", "min_score")
 TERM_KEYS = ("term", "entity", "weight")
 SLOT_KEYS = (
-    "name", "type", "description", "unit", "unit_label", "units", "context_any", "near_any",
-    "owner_any", "owner_none", "exclude_before", "exclude_after", "states", "patterns",
-    "tolerance", "conflict_window_hours", "stale_after_days",
+    "name", "type", "description", "counts", "owner", "about", "unit", "unit_label", "units",
+    "context_any", "near_any", "owner_any", "owner_none", "exclude_before", "exclude_after",
+    "states", "patterns", "tolerance", "conflict_window_hours", "stale_after_days",
 )
+# Keys of the word-window form of a quantity slot, superseded by `counts:` and `owner:`: still
+# read (files written that way keep working), with a warning saying how to write them now.
+SUPERSEDED_KEYS = {
+    "near_any": "the figure's place and subject come from the parse; use `about:` for words "
+                "its sentence must name",
+    "owner_any": "write `owner: PARTY` (a party of `parties:`): the owner comes from the parse",
+    "owner_none": "write `owner: PARTY`: figures the parse gives to any other party are refused",
+    "exclude_before": "shares, per-unit sizes, changes and earlier values are told apart by the "
+                      "parse; write `counts:` instead",
+    "exclude_after": "shares, per-unit sizes, changes and earlier values are told apart by the "
+                     "parse; write `counts:` instead",
+    "context_any": "`about:` is the same list under its new name",
+}
+# Function words stay exact in state phrases; every other plain word matches its inflections.
+FUNCTION_WORDS = frozenset("""a an the of to in on at by for from with into onto over under
+and or but not no as is are was were be been being has have had it its their his her this that
+these those there here than then up down out off back""".split())
 STATE_KEYS = ("name", "phrases", "priority", "negated", "modal", "supersedes")
 
 
@@ -354,7 +392,7 @@ def parse_threads(text: str, *, where: str = "threads.yml") -> list[Thread]:
 
 def thread_from_definition(definition: Mapping[str, Any]) -> Thread:
     """Rebuild a Thread from the normalised definition stored in the database."""
-    reader = _Reader(f"stored definition of thread '{definition.get('slug', '?')}'")
+    reader = _Reader(f"stored definition of thread '{definition.get('slug', '?')}'", warn=False)
     defaults = {key: float(definition.get("defaults", {}).get(key, value))
                 for key, value in DEFAULTS.items()}
     parties = _read_parties(reader, _from_plain(definition.get("parties", {})))
@@ -402,9 +440,12 @@ def _read_thread(reader: _Reader, node: Node, defaults: dict[str, float],
             active = items["active"].value
     match = _read_match(reader, items.get("match"), what, defaults)
     discover = _read_discover(reader, items.get("discover"), what)
+    # A thread's own parties come first: they name the sides of its story.
+    own = _read_parties(reader, items.get("parties"))
+    parties = own + tuple(p for p in parties if p[0] not in {name for name, _ in own})
     slots: list[Slot] = []
     for slot_node in reader.sequence(items.get("slots", Node([], None)), f"the slots of {what}"):
-        slot = _read_slot(reader, slot_node, what, defaults)
+        slot = _read_slot(reader, slot_node, what, defaults, tuple(name for name, _ in parties))
         if slot is None:
             continue
         if any(s.name == slot.name for s in slots):
@@ -499,6 +540,18 @@ def _read_terms(reader: _Reader, node: Node | None, what: str, *,
     if node is None or node.value is None:
         return
     for item in reader.sequence(node, what):
+        if isinstance(item.value, dict) and len(item.value) == 1 and not (
+                set(item.value) & set(TERM_KEYS)):
+            # the short form of a weighted word: {nuclear talks: 3}
+            ((word, weight_node),) = item.value.items()
+            weight = reader.number(weight_node, f"the weight of '{word}' in {what}", 1.0,
+                                   high=100.0)
+            words = tuple(tokenize_phrase(str(word)))
+            if not words or words[0] == "*" or words[-1] == "*":
+                reader.error(item, f"the term {word!r} in {what} has no words to match")
+                continue
+            yield Term(str(word), words, weight, False)
+            continue
         if isinstance(item.value, dict):
             fields = reader.mapping(item, f"a term of {what}", TERM_KEYS)
             kinds = [k for k in ("term", "entity") if k in fields]
@@ -528,7 +581,7 @@ def _read_terms(reader: _Reader, node: Node | None, what: str, *,
 
 
 def _read_slot(reader: _Reader, node: Node, thread: str,
-               defaults: dict[str, float]) -> Slot | None:
+               defaults: dict[str, float], party_names: tuple[str, ...] = ()) -> Slot | None:
     name_node = node.value.get("name") if isinstance(node.value, dict) else None
     name = reader.text(name_node, f"the name of a slot of {thread}") if name_node else None
     what = f"slot '{name}' of {thread}" if name else f"a slot of {thread}"
@@ -543,11 +596,25 @@ def _read_slot(reader: _Reader, node: Node, thread: str,
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         reader.error(items["type"], f"type '{slot_type}' of {what} is not one of "
                                     f"{', '.join(SLOT_TYPES)}{hint}")
-    unit = reader.text(items.get("unit"), f"the unit of {what}")
+    for key, advice in SUPERSEDED_KEYS.items():
+        if key in items and reader.warn:
+            log.warning("%s line %s: '%s' of %s is superseded: %s", reader.where,
+                        items[key].line, key, what, advice)
+    counts_node = items.get("counts")
+    counted_words = [reader.text(n, f"'counts' of {what}") for n in (
+        counts_node.value if counts_node is not None and isinstance(counts_node.value, list)
+        else [counts_node] if counts_node is not None else [])]
+    counted_words = [w for w in counted_words if w]
+    counts = counted_words[0] if counted_words else None
+    if counts is not None and slot_type != "quantity":
+        reader.error(items["counts"], f"{what} is a {slot_type}: only quantity slots count")
+    owners = _read_owners(reader, items.get("owner"), what, party_names)
+    unit = reader.text(items.get("unit"), f"the unit of {what}") or counts
     units: list[tuple[str, float]] = []
     if slot_type == "quantity":
         if unit is None:
-            reader.error(node, f"{what} is a quantity and needs a 'unit'")
+            reader.error(node, f"{what} is a quantity and needs 'counts' (what its figure "
+                               "counts or measures: troops, kg, percent)")
         units_node = items.get("units")
         if units_node is not None:
             if not isinstance(units_node.value, dict):
@@ -596,7 +663,7 @@ def _read_slot(reader: _Reader, node: Node, thread: str,
         unit=unit,
         unit_label=reader.text(items.get("unit_label"), f"the unit_label of {what}"),
         units=tuple(units),
-        context_any=terms("context_any"),
+        context_any=terms("about") + terms("context_any"),
         near_any=terms("near_any"),
         owner_any=terms("owner_any"),
         owner_none=terms("owner_none"),
@@ -612,7 +679,38 @@ def _read_slot(reader: _Reader, node: Node, thread: str,
         stale_after_days=reader.number(items.get("stale_after_days"),
                                        f"stale_after_days of {what}",
                                        defaults["stale_after_days"]),
+        counts=counts,
+        owners=owners,
+        also_counts=tuple(counted_words[1:]),
     )
+
+
+def _read_owners(reader: _Reader, node: Node | None, what: str,
+                 party_names: tuple[str, ...]) -> tuple[str, ...]:
+    """`owner:` a party name or a list of them, each defined under `parties:`."""
+    if node is None:
+        return ()
+    items = node.value if isinstance(node.value, list) else [node]
+    owners: list[str] = []
+    for item in items:
+        name = reader.text(item, f"'owner' of {what}")
+        if name is None:
+            continue
+        if name not in party_names:
+            close = difflib.get_close_matches(name, party_names, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            reader.error(item, f"owner '{name}' of {what} is not a party; parties: "
+                               f"{', '.join(party_names) or 'none defined'}{hint}")
+            continue
+        owners.append(name)
+    return tuple(owners)
+
+
+def _inflecting(term: Term) -> Term:
+    """A state phrase whose plain content words match their inflections ("resume~")."""
+    words = tuple(w + "~" if w.isalpha() and len(w) >= 3 and w not in FUNCTION_WORDS else w
+                  for w in term.words)
+    return Term(term.text, words, term.weight, term.is_entity)
 
 
 def _read_states(reader: _Reader, node: Node | None, what: str) -> tuple[State, ...]:
@@ -632,12 +730,13 @@ def _read_states(reader: _Reader, node: Node | None, what: str) -> tuple[State, 
         if name in nodes:
             reader.error(item, f"state '{name}' is defined twice in {what}")
             continue
-        phrases = tuple(_read_terms(reader, fields.get("phrases"), f"phrases of {state_what}",
-                                    allow_entities=False))
+        phrases = tuple(_inflecting(t) for t in _read_terms(
+            reader, fields.get("phrases"), f"phrases of {state_what}", allow_entities=False))
         if not phrases and "phrases" in fields:
             reader.error(fields["phrases"], f"{state_what} has no phrases")
-        priority = reader.number(fields.get("priority"), f"priority of {state_what}", 0.0,
-                                 low=-1000.0, high=1000.0)
+        # Without a priority, the order of the list is the order of the story: later wins.
+        priority = reader.number(fields.get("priority"), f"priority of {state_what}",
+                                 float(len(states) + 1), low=-1000.0, high=1000.0)
         supersedes = [reader.text(n, f"supersedes of {state_what}") or ""
                       for n in reader.sequence(fields.get("supersedes", Node([], None)),
                                                f"supersedes of {state_what}")]
