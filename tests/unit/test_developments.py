@@ -230,3 +230,21 @@ def test_replay_depends_on_the_observations_not_their_order(raw: list[tuple[int,
 def test_a_value_always_agrees_with_itself(num: int, qualifier: str | None) -> None:
     value = fig(num, qualifier)
     assert is_compatible(value, value, 0.05)
+
+
+def test_a_state_named_only_by_a_noun_phrase_never_moves_the_slot() -> None:
+    """ "It took an invasion, sanctions and a ceasefire to ...": weak evidence. It may give a
+    slot its first value, but once a state is known it neither updates nor conflicts."""
+    nominal = TimelineEntry(
+        document_id=3, document_identity="https://news.example/3", version_no=1,
+        document_version_id=31, ordered_at=T0 + dt.timedelta(hours=200),
+        value=state("threatened"), line="outlet:Digest", evidence="a list of nouns",
+        nominal=True)
+    found = moves([entry(1, 0, state("threatened"), "outlet:Wire"),
+                   entry(2, 100, state("underway"), "outlet:Wire"), nominal], INVASION)
+    assert found == [("new", 1, "threatened", None), ("update", 2, "underway", "threatened")]
+    first = TimelineEntry(
+        document_id=4, document_identity="https://news.example/4", version_no=1,
+        document_version_id=41, ordered_at=T0, value=state("threatened"),
+        line="outlet:Digest", evidence="the threat of an invasion", nominal=True)
+    assert moves([first], INVASION) == [("new", 4, "threatened", None)]

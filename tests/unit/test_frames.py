@@ -90,3 +90,10 @@ def test_counted_classes_and_measures() -> None:
     assert measure_factor("tonnes", "kg") == 1000.0 and measure_factor("kg", "km") is None
     assert {"ratified", "ratifies", "ratifying"} <= inflections("ratify")
     assert {"stopped", "stopping", "stops"} <= inflections("stop")
+
+
+def test_a_part_of_a_counted_whole_takes_the_whole_s_unit_and_the_whole_is_no_total() -> None:
+    doc = _pipeline()("Rescuers have now brought nine of the 27 climbers down the mountain.")
+    found = {q.text: frame_of(doc, q).as_json() for q in find_quantities(doc)}
+    assert (found["nine"]["kind"], found["nine"]["counted"]) == ("total", "climber")
+    assert found["27 climbers"]["kind"] == "whole"

@@ -5,6 +5,7 @@ names it. Figures are read through the real extractor, so these tests cover the 
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 import pytest
@@ -124,3 +125,20 @@ def test_money_is_counted_in_its_currency() -> None:
     reading = read_with_extractor(thread, "Northline said the strike has cost it $4.5 million "
                                   "so far.", title="Northline ferry strike")
     assert slot_values(reading, "losses") == ["4,500,000 dollars"]
+
+
+def test_an_entry_of_a_timeline_is_dated_by_its_own_label() -> None:
+    body = ("How the strike unfolded.\n\n"
+            "Jan. 3 - About 900 seafarers walk out on strike, the union says.\n\n"
+            "Feb. 12 - Talks resume at the ministry as the strike enters its seventh week.")
+    reading = read_with_extractor(THREAD, body, title="Northline ferry strike: a timeline",
+                                  published=dt.datetime(2022, 2, 13, 9, tzinfo=dt.UTC))
+    assert slot_values(reading, "strikers") == []          # dated Jan. 3: background
+    assert slot_values(reading, "strike_status") == ["talks"]
+
+
+def test_a_state_named_by_a_noun_phrase_alone_is_marked_weak() -> None:
+    reading = read_with_extractor(
+        THREAD, "It took a walkout, a picket and two deals to change the island's ferries, "
+                "the union's history of the strike says.", title="Northline ferry strike")
+    assert [o.nominal for o in reading.observations if o.slot == "strike_status"] == [True]

@@ -61,11 +61,30 @@ def counted_class(noun: str | None) -> str | None:
     return COUNTED_SYNONYMS.get(last, last)
 
 
+# English verbs whose past forms are not built by rule, as news uses them.
+IRREGULAR_VERBS = {
+    "begin": ("began", "begun"), "break": ("broke", "broken"), "strike": ("struck",),
+    "hold": ("held",), "take": ("took", "taken"), "withdraw": ("withdrew", "withdrawn"),
+    "rise": ("rose", "risen"), "fall": ("fell", "fallen"), "bring": ("brought",),
+    "seek": ("sought",), "lead": ("led",), "meet": ("met",), "come": ("came",),
+    "go": ("went", "gone"), "give": ("gave", "given"), "win": ("won",), "lose": ("lost",),
+    "send": ("sent",), "leave": ("left",), "find": ("found",), "keep": ("kept",),
+    "get": ("got", "gotten"), "make": ("made",), "see": ("saw", "seen"), "fight": ("fought",),
+    "drive": ("drove", "driven"), "run": ("ran",), "show": ("shown",), "grow": ("grew", "grown"),
+    "draw": ("drew", "drawn"), "freeze": ("froze", "frozen"), "shake": ("shook", "shaken"),
+    "sell": ("sold",), "buy": ("bought",), "speak": ("spoke", "spoken"), "stand": ("stood",),
+    "write": ("wrote", "written"), "undertake": ("undertook", "undertaken"),
+    "overtake": ("overtook", "overtaken"), "shut": ("shut",), "set": ("set",), "put": ("put",),
+    "cut": ("cut",), "quit": ("quit",), "split": ("split",), "spread": ("spread",),
+}
+
+
 @functools.lru_cache(maxsize=4096)
 def inflections(word: str) -> frozenset[str]:
     """The forms a verb or noun takes in news copy: resume -> resumes, resumed, resuming."""
     word = word.lower()
     forms = {word, word + "s", word + "es", word + "ed", word + "d", word + "ing"}
+    forms.update(IRREGULAR_VERBS.get(word, ()))
     if word.endswith("e"):
         forms |= {word[:-1] + "ing", word[:-1] + "ed"}
     if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
@@ -80,13 +99,13 @@ def inflections(word: str) -> frozenset[str]:
 
 
 # Units of measure a slot may be written in, and their factors to another: a slot that counts kg
-# takes "3.2 tonnes" as 3,200.
+# takes "3.2 tonnes" as 3,200. Units two or more orders of magnitude apart are left out: news
+# gives a shaft's depth in metres and its width in centimetres.
 MEASURE_FACTORS = {
     ("tonnes", "kg"): 1000.0, ("g", "kg"): 0.001, ("lb", "kg"): 0.45359237,
     ("ounces", "kg"): 0.028349523125, ("kg", "tonnes"): 0.001,
     ("km", "m"): 1000.0, ("m", "km"): 0.001, ("miles", "km"): 1.609344,
     ("km", "miles"): 0.621371192, ("feet", "m"): 0.3048, ("m", "feet"): 3.280839895,
-    ("cm", "m"): 0.01, ("mm", "m"): 0.001,
     ("weeks", "days"): 7.0, ("days", "hours"): 24.0, ("hours", "minutes"): 60.0,
 }
 

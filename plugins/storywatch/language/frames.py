@@ -21,7 +21,6 @@ from spacy.tokens import Doc, Span, Token
 
 from storywatch.language import units as U
 from storywatch.language.clauses import (
-    REPORTING_LEMMAS,
     analyse_clause,
     governing_predicate,
     phrase_text,
@@ -29,7 +28,8 @@ from storywatch.language.clauses import (
 from storywatch.language.counted import counted_class, singular
 from storywatch.language.quantities import AMOUNT_NOUNS
 
-FRAME_KINDS = ("total", "measure", "share", "part", "per_unit", "change", "previous", "limit")
+FRAME_KINDS = ("total", "measure", "share", "part", "whole", "per_unit", "change", "previous",
+               "limit")
 # Words that make a figure an increment: "5,000 more troops", "a further 5,000", "another 3,000".
 INCREMENT_WORDS = frozenset({"more", "additional", "extra", "further", "another", "fresh"})
 # Nouns whose "of" phrase is a change: "an increase of 12 kg", "a drop of 5 percent".
@@ -49,6 +49,14 @@ ESTIMATING_LEMMAS = frozenset({"estimate", "peg", "number", "count", "assess",
                                "calculate", "reckon", "gauge", "tally", "total", "be", "reach",
                                "rise", "grow", "climb", "fall", "drop", "stand", "remain", "top",
                                "exceed", "surpass", "swell", "increase", "decrease"})
+# Verbs of having and deploying: their subject owns what they count ("Brazil has deployed 2,000
+# troops"); the subject of any other verb ("rescuers pulled 12 workers out") does not.
+HOLDING_LEMMAS = frozenset({
+    "have", "hold", "keep", "retain", "possess", "own", "maintain", "field", "mass", "amass",
+    "deploy", "redeploy", "station", "base", "send", "dispatch", "move", "mobilise", "mobilize",
+    "put", "place", "position", "gather", "assemble", "concentrate", "commit", "build",
+    "stockpile", "accumulate", "produce", "enrich", "employ", "add", "withdraw",
+})
 PLACE_PREPS = frozenset({"near", "around", "along", "on", "at", "in", "inside", "into", "to",
                          "toward", "towards", "within", "across", "outside", "off", "by",
                          "encircling", "surrounding"})
@@ -114,6 +122,8 @@ def _anchor(span: Span, claim: Any) -> Token:
 def _kind(claim: Any, anchor: Token | None, unit_kind: str) -> str:
     if claim.role == "previous":
         return "previous"
+    if claim.role == "whole":
+        return "whole"
     if claim.per_unit:
         return "per_unit"
     if anchor is not None and _is_limit(anchor):
@@ -238,7 +248,7 @@ def _owner(anchor: Token, counted: Token, subject: Token | None,
     if counted is not anchor:
         # "put the Russian force at 150,000": the estimate's subject is its source.
         return None, None
-    if subject is None or head.lemma_ in ESTIMATING_LEMMAS or head.lemma_ in REPORTING_LEMMAS:
+    if subject is None or head.lemma_ not in HOLDING_LEMMAS:
         return None, None
     if subject.i in {t.i for t in anchor.subtree}:
         return None, None

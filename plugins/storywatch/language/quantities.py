@@ -133,8 +133,22 @@ def find_quantities(doc: Doc) -> list[QuantityClaim]:
         lexemes = unmasked(lex(text[sentence.start_char:sentence.end_char], sentence.start_char), masks)
         context = Context(doc, text, sentence, index, lexemes, [x.start for x in lexemes])
         found = [c for f in scan(lexemes) if (c := _to_claim(context, f)) is not None]
-        claims.extend(_link_previous_values(found))
+        claims.extend(_link_parts(_link_previous_values(found), text))
     return claims
+
+
+def _link_parts(claims: list[QuantityClaim], text: str) -> list[QuantityClaim]:
+    """ "Eight of the 33 miners": the part counts what the whole counts; the whole is no total."""
+    linked = list(claims)
+    for k in range(len(linked) - 1):
+        part, whole = linked[k], linked[k + 1]
+        between = text[part.end_char:whole.start_char].lower().split()
+        if between and between[0] == "of" and set(between[1:]) <= {"the", "its", "their", "all"}:
+            if part.unit is None and whole.unit is not None:
+                linked[k] = replace(part, unit=whole.unit, unit_kind=whole.unit_kind,
+                                    unit_from_context=True)
+            linked[k + 1] = replace(whole, role="whole")
+    return linked
 
 
 def _link_previous_values(claims: list[QuantityClaim]) -> list[QuantityClaim]:
@@ -528,11 +542,24 @@ def _is_known_set(found: Found, unit: UnitFound, before: Lexeme | None) -> bool:
 
 
 def _is_partitive(lx: list[Lexeme], found: Found, unit: UnitFound) -> bool:
-    """ "two of the officials": a part of a set named elsewhere, not a figure."""
+    """ "two of the officials": a part of a set named elsewhere, not a figure. ("Eight of the
+    33 miners" is one: a part of a counted whole, which takes the whole's unit.)"""
     after = lx[found.end] if found.end < len(lx) else None
+    if _whole_follows(lx, found.end):
+        return False
     return bool(after is not None and after.lower == "of" and lx[found.atoms[0].start].kind == "word"
                 and unit.kind in (None, "count") and found.value is not None and found.value < 100
                 and not found.qualifier)
+
+
+def _whole_follows(lx: list[Lexeme], end: int) -> bool:
+    """ "of the 33 miners" right after a figure: the figure is a part of a counted whole."""
+    if end >= len(lx) or lx[end].lower != "of":
+        return False
+    k = end + 1
+    while k < len(lx) and lx[k].lower in ("the", "its", "their", "all"):
+        k += 1
+    return k < len(lx) and (lx[k].kind == "num" or lx[k].lower in NUMBER_WORDS)
 
 
 def _is_name_part(lx: list[Lexeme], found: Found) -> bool:

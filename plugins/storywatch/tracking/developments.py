@@ -104,6 +104,7 @@ class TimelineEntry:
     sentence_index: int = 0
     copy_of: int | None = None
     dismissed: bool = False
+    nominal: bool = False           # read from a bare noun phrase: never moves the slot alone
 
     @property
     def placement(self) -> tuple[dt.datetime, str, int, int, str, str]:
@@ -161,7 +162,7 @@ def _replace_time(entry: TimelineEntry, moment: dt.datetime) -> TimelineEntry:
     return TimelineEntry(entry.document_id, entry.document_identity, entry.version_no,
                          entry.document_version_id, moment, entry.value, entry.line,
                          entry.evidence, entry.attributed_to, entry.sentence_index,
-                         entry.copy_of, entry.dismissed)
+                         entry.copy_of, entry.dismissed, entry.nominal)
 
 
 def supersedes(slot: Slot, current: SlotValue, new: SlotValue) -> bool:
@@ -249,6 +250,8 @@ def replay_slot(slot: Slot, entries: Sequence[TimelineEntry]) -> Replay:
             last_seen = max(last_seen or entry.ordered_at, entry.ordered_at)
             line_values[entry.line] = entry.value
             continue
+        if entry.nominal:
+            continue  # "a final agreement, a signing, a referendum defeat": no move on its own
         known = line_values.get(entry.line)
         if entry.line != current.line and known is not None and agrees(known, entry.value):
             continue  # this source repeats its own figure: its line has not moved

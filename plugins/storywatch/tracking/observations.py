@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from storywatch.language.counted import counted_class, measure_factor
+from storywatch.language.counted import counted_class, inflections, measure_factor
 from storywatch.language.cues import (
     Token,
     contains_sequence,
@@ -86,6 +86,7 @@ class ClaimRecord:
     unit: str | None = None
     qualifier: str | None = None
     subject: str | None = None
+    predicate: str | None = None
     speaker: str | None = None
     attributed_to: str | None = None
     negated: bool | None = None
@@ -131,6 +132,7 @@ class Observation:
     sentence_index: int
     claim_id: int | None = None
     rank: float = 0.0
+    nominal: bool = False   # a state read from a noun phrase with no predicate of its own
 
     def line(self, outlet: str) -> str:
         """Whose line of figures this is: a party, a named source, or the outlet itself."""
@@ -326,7 +328,8 @@ def quantity_observation(thread: Thread, slot: Slot, claim: ClaimRecord, ctx: _C
     modality = (claim.modality or "").lower()
     if modality in HYPOTHETICAL_MODALITIES or any(w in QUANTITY_MODALS for w in before[-8:]):
         return reject("hypothetical or projected")
-    when = _past_reference(sentence, seg_start, seg_end, ctx.published_at, slot)
+    when = _past_reference(sentence, seg_start, seg_end, ctx.published_at, slot,
+                           ctx.text.paragraph_label(index))
     if when:
         return reject(f"about another time ({when})")
     if _pluperfect_before(before, words[:first]):
@@ -346,6 +349,7 @@ def quantity_observation(thread: Thread, slot: Slot, claim: ClaimRecord, ctx: _C
 FRAME_KIND_REASONS = {
     "share": "a share of {share_of}, not a total",
     "part": "a part of a whole named beside it, not the whole",
+    "whole": "the whole a part is counted from ('of the 33'), not a current total",
     "per_unit": "a size per unit, not a total",
     "change": "a change, not a total",
     "previous": "an earlier value of a change",
@@ -390,11 +394,14 @@ def frame_observation(thread: Thread, slot: Slot, claim: ClaimRecord, ctx: _Cont
     if slot.context_any and not _any_term(words, slot.context_any):
         return reject("the sentence names nothing the slot is about")
     reported = bool(claim.speaker or (claim.details or {}).get("reported_by"))
-    if frame.get("tense") == "past_perfect" and not reported:
+    if frame.get("tense") == "past_perfect" and not reported and not frame.get("time_text"):
+        # "had massed 90,000": background; "had been hoisted by early afternoon" is dated,
+        # and the date decides below
         return reject("background (past perfect)")
     span = _locate(claim, sentence)
     seg_start, seg_end = segment_at(sentence, span[0]) if span else (0, len(sentence))
-    when = _past_reference(sentence, seg_start, seg_end, ctx.published_at, slot)
+    when = _past_reference(sentence, seg_start, seg_end, ctx.published_at, slot,
+                           ctx.text.paragraph_label(index))
     if when:
         return reject(f"about another time ({when})")
     value = _quantity_value(slot, claim, factor)
@@ -482,10 +489,16 @@ def _in_context(slot: Slot, text: ParsedText, index: int, words: Sequence[str]) 
 
 
 def _past_reference(sentence: str, seg_start: int, seg_end: int,
-                    published_at: dt.datetime | None, slot: Slot) -> str | None:
+                    published_at: dt.datetime | None, slot: Slot,
+                    label: str | None = None) -> str | None:
     when = refers_to_past(sentence[seg_start:seg_end], published_at, slot.stale_after_days)
     if when:
         return when
+    if label:
+        # the entry's own date ("Aug. 22 - The men are found alive.")
+        when = refers_to_past(label, published_at, slot.stale_after_days)
+        if when:
+            return when
     lead = leading_time_phrase(sentence)
     if lead and lead != (seg_start, seg_end):
         return refers_to_past(sentence[lead[0]:lead[1]], published_at, slot.stale_after_days)
@@ -522,6 +535,7 @@ class _StatusCandidate:
     position: int
     sentence: str
     segment: str
+    nominal: bool = False
 
 
 def status_candidates(slot: Slot, ctx: _Context, claims: Sequence[ClaimRecord] = ()
@@ -543,7 +557,7 @@ def status_candidates(slot: Slot, ctx: _Context, claims: Sequence[ClaimRecord] =
             for phrase in state.phrases:
                 for start, end in find_phrase(words, phrase.words):
                     outcome = _read_mention(slot, state, sentence, tokens, start, end, ctx,
-                                            flagged)
+                                            flagged, index)
                     if isinstance(outcome, Rejection):
                         rejected.append(outcome)
                         continue
@@ -553,15 +567,17 @@ def status_candidates(slot: Slot, ctx: _Context, claims: Sequence[ClaimRecord] =
                     score = ((2.0 if index == TITLE_INDEX else 0.0)
                              + (1.0 if index == 0 else 0.0) + (1.0 if subject else 0.0))
                     target = slot.state(outcome)
+                    nominal = index != TITLE_INDEX and _is_nominal(
+                        words[start:end], sentence, flagged)
                     candidates.append(_StatusCandidate(
                         outcome, target.priority if target else state.priority, score, index,
-                        tokens[start].start, sentence, sentence[seg[0]:seg[1]]))
+                        tokens[start].start, sentence, sentence[seg[0]:seg[1]], nominal))
     return candidates, rejected
 
 
 def _read_mention(slot: Slot, state: State, sentence: str, tokens: Sequence[Token],
-                  start: int, end: int, ctx: _Context, claims: Sequence[ClaimRecord]
-                  ) -> str | Rejection:
+                  start: int, end: int, ctx: _Context, claims: Sequence[ClaimRecord],
+                  index: int = TITLE_INDEX) -> str | Rejection:
     """The state a phrase match stands for once its clause is read, or why it is set aside."""
     mention = sentence[tokens[start].start:tokens[end - 1].end]
 
@@ -571,7 +587,8 @@ def _read_mention(slot: Slot, state: State, sentence: str, tokens: Sequence[Toke
     seg_start, seg_end = segment_at(sentence, tokens[start].start)
     before = [t.text for t in tokens[:start] if t.start >= seg_start]
     after = [t.text for t in tokens[end:] if t.end <= seg_end][:3]
-    when = _past_reference(sentence, seg_start, seg_end, ctx.published_at, slot)
+    when = _past_reference(sentence, seg_start, seg_end, ctx.published_at, slot,
+                           ctx.text.paragraph_label(index))
     if when:
         return reject(f"about another time ({when})")
     if _pluperfect_before(before, [t.text for t in tokens[:start]]):
@@ -620,14 +637,54 @@ def _is_infinitive(tokens: Sequence[Token], start: int, state: State) -> bool:
     return any(p.words and p.words[0].rstrip("~*") == word for p in state.phrases)
 
 
+def _same_sentence(evidence: str | None, here: str) -> bool:
+    """Whether a claim's evidence is the sentence `here` (normalised), the wire dateline the
+    extract stage leaves out ("WASHINGTON (Wire) —") aside."""
+    if not evidence:
+        return False
+    words = fold_chars(evidence).split()
+    for skip in range(5):  # "WASHINGTON The United States ...": a dateline's remains
+        rest = " ".join(words[skip:])
+        if rest == here or (len(rest) > 20 and here.endswith(rest)):
+            return True
+    return False
+
+
+# Subjects that say nothing of the story: "it took a final agreement, a signing, ...".
+DUMMY_SUBJECTS = frozenset({"it", "this", "that", "there", "what"})
+
+
+def _is_nominal(mention: Sequence[str], sentence: str, claims: Sequence[ClaimRecord]) -> bool:
+    """Whether a state is named only by a noun phrase: "it took a final agreement, a signing,
+    a referendum defeat". A mention holding the verb of one of the sentence's clauses ("the
+    two sides reached an agreement") is predicated; one that holds none is nominal. Unknown
+    (no clause read for the article) counts as predicated."""
+    if not claims:
+        return False
+    here = " ".join(fold_chars(sentence).split())
+    phrase = " ".join(mention)
+    verbs: set[str] = set()
+    for claim in claims:
+        if not _same_sentence(claim.evidence, here):
+            continue
+        details = claim.details or {}
+        verbs.update(claim.predicate.split() if claim.predicate else ())
+        verbs.update(details.get("chain", ()))
+        obj = " ".join(t.text for t in tokenize(details.get("object") or ""))
+        if phrase and phrase in obj and details.get("subject_head") not in DUMMY_SUBJECTS:
+            return False  # "the negotiations entered a final phase": the object of a clause
+    verbs -= {"be", "have", "do", "exist"}
+    words = set(mention)
+    return not any(words & inflections(verb) for verb in verbs)
+
+
 def _smallest_claim(claims: Sequence[ClaimRecord], mention: str, sentence: str
                     ) -> ClaimRecord | None:
     """The extract stage's narrowest status clause around a mention, in the same sentence."""
     needle = fold_chars(mention)
     here = " ".join(fold_chars(sentence).split())
     around = [c for c in claims
-              if c.evidence and needle in fold_chars(c.text)
-              and " ".join(fold_chars(c.evidence).split()) == here]
+              if c.evidence and needle in fold_chars(c.text) and _same_sentence(c.evidence, here)]
     return min(around, key=lambda c: len(c.text)) if around else None
 
 
@@ -647,7 +704,8 @@ def choose_current(candidates: Sequence[_StatusCandidate], slot: Slot) -> _Statu
         if body:
             chosen = min(body, key=lambda c: (c.index, c.position))
             return _StatusCandidate(chosen.state, chosen.priority, best, chosen.index,
-                                    chosen.position, chosen.sentence, chosen.segment)
+                                    chosen.position, chosen.sentence, chosen.segment,
+                                    chosen.nominal and all(c.nominal for c in body))
     return chosen
 
 
@@ -660,8 +718,9 @@ def status_observation(thread: Thread, slot: Slot, ctx: _Context,
         return [], rejected
     who = find_attribution(chosen.segment) or find_attribution(chosen.sentence)
     value = SlotValue(chosen.state, state=chosen.state)
+    nominal = chosen.nominal and all(c.nominal for c in candidates if c.state == chosen.state)
     return [Observation(slot.name, value, who or ctx.outlet, find_party(thread, who),
-                        chosen.sentence, chosen.index, None, chosen.score)], rejected
+                        chosen.sentence, chosen.index, None, chosen.score, nominal)], rejected
 
 
 # --- text slots ----------------------------------------------------------------------
@@ -679,7 +738,8 @@ def text_observation(thread: Thread, slot: Slot, ctx: _Context) -> list[Observat
             match = re.search(pattern, sentence, re.IGNORECASE)
             if match and match.group("value"):
                 seg = segment_at(sentence, match.start())
-                if _past_reference(sentence, seg[0], seg[1], ctx.published_at, slot):
+                if _past_reference(sentence, seg[0], seg[1], ctx.published_at, slot,
+                                   ctx.text.paragraph_label(index)):
                     continue
                 text = " ".join(match.group("value").split())
                 who = find_attribution(sentence)

@@ -10,6 +10,7 @@ one paragraph out of twenty.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -41,6 +42,16 @@ class ParsedText:
     title_words: tuple[str, ...]
     sentences: tuple[Sentence, ...]
     sentence_tokens: tuple[tuple[Token, ...], ...]
+    # For each sentence, the label that opens its paragraph when one does ("Aug. 22 -",
+    # "20:45 —", "MOSCOW, Feb 15 (Wire) -"): an entry of a timeline, a live blog or an
+    # aggregator page is dated by its own label, not by the page.
+    paragraph_labels: tuple[str | None, ...] = ()
+
+    def paragraph_label(self, index: int) -> str | None:
+        """The label opening sentence `index`'s paragraph (None for the headline or none)."""
+        if 0 <= index < len(self.paragraph_labels):
+            return self.paragraph_labels[index]
+        return None
 
     @property
     def sentence_words(self) -> list[tuple[str, ...]]:
@@ -56,12 +67,38 @@ def parse_text(title: str | None, body: str) -> ParsedText:
         # Pages often start with their headline: counting it twice would weigh it twice.
         found = [Sentence(i, s.start, s.end, s.text) for i, s in enumerate(found[1:])]
     sentences = tuple(found)
+    labels = _paragraph_labels(body)
     return ParsedText(
         title=title or "",
         title_words=tuple(t.text for t in tokenize(title or "")),
         sentences=sentences,
         sentence_tokens=tuple(tuple(tokenize(s.text)) for s in sentences),
+        paragraph_labels=tuple(_label_at(labels, s.start) for s in sentences),
     )
+
+
+# A paragraph's opening label: up to 60 characters before a dash or a colon ("Aug. 22 -",
+# "Oct 12-13 -", "20:45 —", "MOSCOW, Feb 15 (Wire) –").
+_PARAGRAPH_LABEL = re.compile(r"[ \t]*(?P<label>[^\n]{1,60}?)[ \t]+[-\u2013\u2014:][ \t]+\S")
+
+
+def _paragraph_labels(body: str) -> list[tuple[int, str | None]]:
+    """(start offset, label) of every paragraph of `body`."""
+    found: list[tuple[int, str | None]] = []
+    for match in re.finditer(r"(?:\A|\n[ \t]*\n)", body):
+        start = match.end()
+        label = _PARAGRAPH_LABEL.match(body, start)
+        found.append((start, label.group("label") if label else None))
+    return found
+
+
+def _label_at(labels: list[tuple[int, str | None]], offset: int) -> str | None:
+    chosen = None
+    for start, label in labels:
+        if start > offset:
+            break
+        chosen = label
+    return chosen
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,7 +43,7 @@ TRACKER_VERSION = "1"
 
 CLAIM_COLUMNS = (
     "claim_id", "kind", "text", "evidence", "sentence_index", "start_char", "end_char",
-    "value_num", "value_low", "value_high", "unit", "qualifier", "subject", "speaker",
+    "value_num", "value_low", "value_high", "unit", "qualifier", "subject", "predicate", "speaker",
     "attributed_to", "negated", "modality", "extractor_version", "details", "attribution",
 )
 VIEW_COLUMNS = """
@@ -89,7 +89,8 @@ returning thread_slot_id, value_key, source_line, evidence, claim_id
 INSERT_OBSERVATIONS = """
 insert into observations (
     thread_slot_id, document_version_id, value_key, value_text, value_num, value_low,
-    qualifier, state, attributed_to, party, source_line, evidence, sentence_index, claim_id
+    qualifier, state, attributed_to, party, source_line, evidence, sentence_index, claim_id,
+    nominal
 ) values %s
 on conflict (thread_slot_id, document_version_id, source_line) do nothing
 """
@@ -121,7 +122,7 @@ where dev.thread_slot_id = %s
 SLOT_OBSERVATIONS = """
 select v.document_id, d.identity, v.version_no, o.document_version_id, v.ordered_at,
        o.value_key, o.value_text, o.value_num, o.value_low, o.qualifier, o.state,
-       o.source_line, o.evidence, o.attributed_to, o.sentence_index
+       o.source_line, o.evidence, o.attributed_to, o.sentence_index, o.nominal
 from observations as o
 join document_versions as v on v.document_version_id = o.document_version_id
 join documents as d on d.document_id = v.document_id
@@ -411,7 +412,7 @@ def _observation_row(slot_id: int, version_id: int, obs: Observation,
     value = obs.value
     return (slot_id, version_id, value.key, value.text, value.num, value.low, value.qualifier,
             value.state, obs.attributed_to, obs.party, obs.line(outlet), obs.evidence,
-            obs.sentence_index, obs.claim_id)
+            obs.sentence_index, obs.claim_id, obs.nominal)
 
 
 # --- a slot's timeline ---------------------------------------------------------------
@@ -440,7 +441,7 @@ def load_timeline(conn: Connection, thread_slot_id: int) -> list[TimelineEntry]:
     copies = _copies(conn, sorted({int(r[0]) for r in rows}))
     entries = []
     for (document_id, identity, version_no, version_id, ordered_at, key, text, num, low,
-         qualifier, state, line, evidence, attributed_to, sentence_index) in rows:
+         qualifier, state, line, evidence, attributed_to, sentence_index, nominal) in rows:
         value = SlotValue(text, num=num, low=low, qualifier=qualifier, state=state)
         entries.append(TimelineEntry(
             document_id=int(document_id), document_identity=identity,
@@ -448,7 +449,7 @@ def load_timeline(conn: Connection, thread_slot_id: int) -> list[TimelineEntry]:
             ordered_at=ordered_at, value=value, line=line, evidence=evidence,
             attributed_to=attributed_to, sentence_index=int(sentence_index),
             copy_of=copies.get(int(document_id)),
-            dismissed=(int(version_id), key) in dismissed,
+            dismissed=(int(version_id), key) in dismissed, nominal=bool(nominal),
         ))
     return entries
 
