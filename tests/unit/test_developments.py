@@ -1,6 +1,7 @@
 """Replaying a slot: kinds, tolerance with qualifiers, source lines, order independence."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 
@@ -248,3 +249,22 @@ def test_a_state_named_only_by_a_noun_phrase_never_moves_the_slot() -> None:
         document_version_id=41, ordered_at=T0, value=state("threatened"),
         line="outlet:Digest", evidence="the threat of an invasion", nominal=True)
     assert moves([first], INVASION) == [("new", 4, "threatened", None)]
+
+
+def test_a_later_report_taking_the_story_further_within_the_window_is_an_update() -> None:
+    # states are listed in story order: threatened, then underway
+    assert moves([entry(1, 0, state("threatened"), "outlet:Wire"),
+                  entry(2, 6, state("underway"), "outlet:Post")], INVASION) == [
+        ("new", 1, "threatened", None), ("update", 2, "underway", "threatened")]
+    # a higher figure of a running total six hours later from another source moves it on ...
+    running = dataclasses.replace(TROOPS, cumulative=True)
+    assert [k for k, *_ in moves([entry(1, 0, fig(8000), "us"),
+                                  entry(2, 6, fig(17000), "outlet:Post")], running)] == [
+        "new", "update"]
+    # ... while a lower figure, or another estimate of a figure that is no running total,
+    # within the window is still a dispute
+    assert [k for k, *_ in moves([entry(1, 0, fig(17000), "us"),
+                                  entry(2, 6, fig(8000), "outlet:Post")], running)] == [
+        "new", "conflict"]
+    assert [k for k, *_ in moves([entry(1, 0, fig(8000), "us"),
+                                  entry(2, 6, fig(17000), "outlet:Post")])] == ["new", "conflict"]

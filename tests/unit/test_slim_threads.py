@@ -142,3 +142,23 @@ def test_a_state_named_by_a_noun_phrase_alone_is_marked_weak() -> None:
         THREAD, "It took a walkout, a picket and two deals to change the island's ferries, "
                 "the union's history of the strike says.", title="Northline ferry strike")
     assert [o.nominal for o in reading.observations if o.slot == "strike_status"] == [True]
+
+
+def test_a_slot_that_tracks_a_plan_takes_planned_figures() -> None:
+    planned = FERRY_STRIKE.replace("        owner: union\n", "        owner: union\n"
+                                   "        modality: [asserted, planned]\n")
+    (thread,) = parse_threads(planned, where="ferry.yml")
+    body = "About 1,500 seafarers will join the strike on Monday, the union said on Sunday."
+    assert slot_values(read_with_extractor(THREAD, body, title="Northline ferry strike"),
+                       "strikers") == []
+    assert slot_values(read_with_extractor(thread, body, title="Northline ferry strike"),
+                       "strikers") == ["about 1,500 seafarers"]
+
+
+def test_a_phrase_that_holds_its_own_negation_is_not_negated_by_it() -> None:
+    (thread,) = parse_threads(FERRY_STRIKE.replace(
+        "phrases: [walk out, strike began, picket]", "phrases: [no ferries sail]"),
+        where="ferry.yml")
+    reading = read_with_extractor(thread, "Islanders say no ferries sail while the strike "
+                                  "lasts.", title="Northline ferry strike")
+    assert slot_values(reading, "strike_status") == ["on_strike"]

@@ -63,8 +63,8 @@ PLACE_PREPS = frozenset({"near", "around", "along", "on", "at", "in", "inside", 
 OWNER_ENTITY_LABELS = frozenset({"NORP", "GPE", "ORG", "PERSON"})
 MODALITY_OF = {
     "question": "question", "hypothetical": "conditional", "required": "required",
-    "possible": "projected", "future": "projected", "expected": "projected",
-    "planned": "projected", "intended": "projected", "threat": "projected",
+    "possible": "projected", "expected": "projected", "threat": "projected",
+    "future": "planned", "planned": "planned", "intended": "planned",
 }
 
 
@@ -77,7 +77,8 @@ class FigureFrame:
     owner: str | None = None       # "Russia", "the Pentagon", "Iran's"
     owner_via: str | None = None   # possessor, modifier, of, subject
     place: str | None = None       # "near Ukraine's border"
-    modality: str = "asserted"     # asserted, projected, conditional, negated, question, required
+    modality: str = "asserted"     # asserted, planned, projected, conditional, negated, question,
+                                   # required
     tense: str | None = None       # past, present, future, past_perfect
     time_text: str | None = None   # "in January"
     share_of: str | None = None    # "the units it would need" for a share

@@ -173,6 +173,20 @@ def supersedes(slot: Slot, current: SlotValue, new: SlotValue) -> bool:
     return state is not None and current.state in state.supersedes
 
 
+def _moves_forward(slot: Slot, current: SlotValue, new: SlotValue) -> bool:
+    """A later report that takes the story further: a state listed after the current one
+    (states are listed in story order), or a higher figure of a running total (`cumulative:
+    true`: "17 of the 33 out" after "8 of the 33"). Within the conflict window that is the
+    story moving on, not a dispute; going back, or another source's different estimate of a
+    figure that is no running total, still is."""
+    if new.state is not None and current.state is not None:
+        old, now = slot.state(current.state), slot.state(new.state)
+        return old is not None and now is not None and now.priority > old.priority
+    if slot.type == "quantity" and slot.cumulative:
+        return value_point(new) > value_point(current)
+    return False
+
+
 def classify(slot: Slot, current: TimelineEntry, new: TimelineEntry) -> str:
     """`update` or `conflict` for a value incompatible with the current one."""
     if supersedes(slot, current.value, new.value):
@@ -180,6 +194,9 @@ def classify(slot: Slot, current: TimelineEntry, new: TimelineEntry) -> str:
     if new.line != current.line:
         window = dt.timedelta(hours=slot.conflict_window_hours)
         if new.ordered_at - current.ordered_at <= window:
+            if new.ordered_at > current.ordered_at and _moves_forward(slot, current.value,
+                                                                      new.value):
+                return "update"
             return "conflict"
         if slot.type == "quantity" and value_point(new.value) < value_point(current.value):
             return "conflict"

@@ -358,6 +358,7 @@ FRAME_KIND_REASONS = {
 # What a frame's modality means for a slot: only what is asserted fills it.
 FRAME_MODALITY_REASONS = {
     "negated": "negated", "projected": "hypothetical or projected",
+    "planned": "a plan or a future ('will gather'), not a fact yet",
     "conditional": "hypothetical or projected", "question": "a question, not a statement",
     "required": "a requirement, not a measurement",
 }
@@ -383,7 +384,7 @@ def frame_observation(thread: Thread, slot: Slot, claim: ClaimRecord, ctx: _Cont
     if kind in FRAME_KIND_REASONS:
         return reject(FRAME_KIND_REASONS[kind].format(share_of=frame.get("share_of") or "a whole"))
     modality = frame.get("modality", "asserted")
-    if modality in FRAME_MODALITY_REASONS:
+    if modality in FRAME_MODALITY_REASONS and modality not in slot.modalities:
         return reject(FRAME_MODALITY_REASONS[modality])
     owner_party = find_party(thread, frame.get("owner"))
     if slot.owners and owner_party is not None and owner_party not in slot.owners:
@@ -400,8 +401,9 @@ def frame_observation(thread: Thread, slot: Slot, claim: ClaimRecord, ctx: _Cont
         return reject("background (past perfect)")
     span = _locate(claim, sentence)
     seg_start, seg_end = segment_at(sentence, span[0]) if span else (0, len(sentence))
-    when = _past_reference(sentence, seg_start, seg_end, ctx.published_at, slot,
-                           ctx.text.paragraph_label(index))
+    # a future clause's weekday is the coming one ("will join the strike on Monday")
+    when = None if frame.get("tense") == "future" else _past_reference(
+        sentence, seg_start, seg_end, ctx.published_at, slot, ctx.text.paragraph_label(index))
     if when:
         return reject(f"about another time ({when})")
     value = _quantity_value(slot, claim, factor)
@@ -520,6 +522,9 @@ def _pluperfect_before(before: Sequence[str], sentence_before: Sequence[str] = (
     """
     if not ("had" in before[-2:] or contains_sequence(before[-3:], ("had", "been"))):
         return False
+    at = len(before) - 1 - before[::-1].index("had") if "had" in before else -1
+    if at > 0 and before[at - 1] in ("have", "has", "having", "'ve"):
+        return False  # "have had no contact": the present perfect of "have"
     return not any(w in REPORTING_VERBS for w in sentence_before)
 
 
@@ -598,7 +603,9 @@ def _read_mention(slot: Slot, state: State, sentence: str, tokens: Sequence[Toke
     if sentence.rstrip().endswith("?"):
         return reject("a question, not a statement")
     claim = _smallest_claim(claims, mention, sentence)
-    negated = has_negation(before[-5:]) or bool(claim and claim.negated)
+    # "no contact", "not verified": a phrase that holds its own negation is not negated by it
+    own_negation = any(t.text in NEGATION_WORDS for t in tokens[start:end])
+    negated = has_negation(before[-5:]) or bool(claim and claim.negated and not own_negation)
     modal = (has_modal(before[-8:]) or any(w in STRONG_MODALS_AFTER for w in after)
              or bool(claim and (claim.modality or "").lower() in HYPOTHETICAL_MODALITIES)
              or _is_infinitive(tokens, start, state))
@@ -676,6 +683,9 @@ def _is_nominal(mention: Sequence[str], sentence: str, claims: Sequence[ClaimRec
     verbs -= {"be", "have", "do", "exist"}
     words = set(mention)
     return not any(words & inflections(verb) for verb in verbs)
+
+
+NEGATION_WORDS = frozenset({"no", "not", "never", "n't", "without", "nobody", "none"})
 
 
 def _smallest_claim(claims: Sequence[ClaimRecord], mention: str, sentence: str

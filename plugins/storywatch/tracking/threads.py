@@ -121,6 +121,12 @@ class Slot:
     owners: tuple[str, ...] = ()
     # Further nouns the same figure is written with ("counts: [workers, members]").
     also_counts: tuple[str, ...] = ()
+    # How a figure may be put to fill the slot: asserted, and `planned` for a slot that
+    # tracks a plan ("7,000 fighters will gather in the zones").
+    modalities: tuple[str, ...] = ("asserted",)
+    # A running total that only grows ("miners brought out so far"): a higher figure soon
+    # after from another source is progress, not a conflict.
+    cumulative: bool = False
 
     @property
     def counted(self) -> str | None:
@@ -323,7 +329,9 @@ MAX_QUERY_LENGTH = 300
 MATCH_KEYS = ("all_of", "any_of", "none_of", "min_score")
 TERM_KEYS = ("term", "entity", "weight")
 SLOT_KEYS = (
-    "name", "type", "description", "counts", "owner", "about", "unit", "unit_label", "units",
+    "name", "type", "description", "counts", "owner", "about", "modality", "cumulative", "unit",
+    "unit_label",
+    "units",
     "context_any", "near_any", "owner_any", "owner_none", "exclude_before", "exclude_after",
     "states", "patterns", "tolerance", "conflict_window_hours", "stale_after_days",
 )
@@ -682,7 +690,37 @@ def _read_slot(reader: _Reader, node: Node, thread: str,
         counts=counts,
         owners=owners,
         also_counts=tuple(counted_words[1:]),
+        modalities=_read_modalities(reader, items.get("modality"), what),
+        cumulative=_read_flag(reader, items.get("cumulative"), f"'cumulative' of {what}"),
     )
+
+
+FIGURE_MODALITIES = ("asserted", "planned", "projected", "conditional")
+
+
+def _read_flag(reader: _Reader, node: Node | None, what: str) -> bool:
+    if node is None:
+        return False
+    if not isinstance(node.value, bool):
+        reader.error(node, f"{what} must be true or false")
+        return False
+    return node.value
+
+
+def _read_modalities(reader: _Reader, node: Node | None, what: str) -> tuple[str, ...]:
+    """`modality:` how a figure may be put to fill the slot (default: asserted)."""
+    if node is None:
+        return ("asserted",)
+    items = node.value if isinstance(node.value, list) else [node]
+    found: list[str] = []
+    for item in items:
+        name = reader.text(item, f"'modality' of {what}")
+        if name is not None and name not in FIGURE_MODALITIES:
+            reader.error(item, f"modality '{name}' of {what} is not one of "
+                               f"{', '.join(FIGURE_MODALITIES)}")
+        elif name is not None:
+            found.append(name)
+    return tuple(found) or ("asserted",)
 
 
 def _read_owners(reader: _Reader, node: Node | None, what: str,
