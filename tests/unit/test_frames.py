@@ -62,6 +62,13 @@ def test_the_owner_comes_from_the_syntax(sentence: str, figure: str, owner: str,
     assert (found.get("owner"), found.get("owner_via")) == (owner, via)
 
 
+def test_a_measure_belongs_to_the_subject_that_reaches_it_a_count_only_to_one_that_holds_it(
+        ) -> None:
+    assert frame("The northern rig has bored about 40 metres so far.", "40")["owner"] == (
+        "The northern rig")
+    assert frame("Rescuers pulled 12 workers out of the tunnel.", "12").get("owner") is None
+
+
 def test_an_estimate_names_its_source_not_an_owner() -> None:
     found = frame("Analysts put the Serbian force at more than 20,000.", "20,000")
     assert (found["owner"], found["kind"], found["counted"]) == ("Serbian", "total", "troop")

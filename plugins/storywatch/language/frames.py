@@ -21,6 +21,7 @@ from spacy.tokens import Doc, Span, Token
 
 from storywatch.language import units as U
 from storywatch.language.clauses import (
+    REPORTING_LEMMAS,
     analyse_clause,
     governing_predicate,
     phrase_text,
@@ -49,6 +50,9 @@ ESTIMATING_LEMMAS = frozenset({"estimate", "peg", "number", "count", "assess",
                                "calculate", "reckon", "gauge", "tally", "total", "be", "reach",
                                "rise", "grow", "climb", "fall", "drop", "stand", "remain", "top",
                                "exceed", "surpass", "swell", "increase", "decrease"})
+# Verbs whose subject gives a figure for something else: the source, never the owner.
+SOURCE_LEMMAS = frozenset({"estimate", "peg", "number", "count", "assess", "calculate", "reckon",
+                           "gauge", "tally", "put", "place", "measure", "forecast", "project"})
 # Verbs of having and deploying: their subject owns what they count ("Brazil has deployed 2,000
 # troops"); the subject of any other verb ("rescuers pulled 12 workers out") does not.
 HOLDING_LEMMAS = frozenset({
@@ -102,7 +106,7 @@ def frame_of(doc: Doc, claim: Any) -> FigureFrame:
     if counted is None and unit_kind == "count":
         counted = _counted_by_subject(anchor, info.subject, head)
     counted_noun = _counted_noun(anchor, info.subject, counted)
-    owner, via = _owner(anchor, counted_noun, info.subject, head)
+    owner, via = _owner(anchor, counted_noun, info.subject, head, unit_kind == "count")
     share_of = _share_of(anchor) if kind == "share" else None
     return FigureFrame(
         kind=kind, counted=counted, owner=owner, owner_via=via, place=_place(anchor, head),
@@ -229,8 +233,8 @@ def _share_of(anchor: Token) -> str | None:
     return None
 
 
-def _owner(anchor: Token, counted: Token, subject: Token | None,
-           head: Token) -> tuple[str | None, str | None]:
+def _owner(anchor: Token, counted: Token, subject: Token | None, head: Token,
+           is_count: bool) -> tuple[str | None, str | None]:
     """Whose the figure is: "Russia's troops", "Russian troops", "troops of Belarus", or the
     subject that has, masses or sends them ("the Pentagon put 8,500 troops on standby")."""
     for child in counted.children:
@@ -249,7 +253,15 @@ def _owner(anchor: Token, counted: Token, subject: Token | None,
     if counted is not anchor:
         # "put the Russian force at 150,000": the estimate's subject is its source.
         return None, None
-    if subject is None or head.lemma_ not in HOLDING_LEMMAS:
+    if subject is None:
+        return None, None
+    if is_count and head.lemma_ not in HOLDING_LEMMAS:
+        # "rescuers pulled 12 workers out": the subject of a count's verb owns it only when
+        # it has, holds or deploys them
+        return None, None
+    if not is_count and (head.lemma_ in SOURCE_LEMMAS or head.lemma_ in REPORTING_LEMMAS):
+        # a measure belongs to the subject that holds or reaches it ("the drill has bored
+        # 40 metres", "Iran holds 3,800 kg"), not to the one estimating it
         return None, None
     if subject.i in {t.i for t in anchor.subtree}:
         return None, None
