@@ -162,3 +162,10 @@ def test_a_phrase_that_holds_its_own_negation_is_not_negated_by_it() -> None:
     reading = read_with_extractor(thread, "Islanders say no ferries sail while the strike "
                                   "lasts.", title="Northline ferry strike")
     assert slot_values(reading, "strike_status") == ["on_strike"]
+
+
+def test_two_states_in_one_sentence_the_later_in_the_story_is_reported() -> None:
+    reading = read_with_extractor(
+        THREAD, "Union leaders and Northline resumed talks on Sunday and reached a deal by "
+                "nightfall, ending the strike.", title="Northline ferry strike")
+    assert slot_values(reading, "strike_status") == ["settled"]

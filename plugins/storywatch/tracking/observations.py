@@ -707,8 +707,11 @@ def choose_current(candidates: Sequence[_StatusCandidate], slot: Slot) -> _Statu
     names = {c.state for c in top}
     superseded = {old for name in names if (s := slot.state(name)) for old in s.supersedes}
     remaining = [c for c in top if c.state not in superseded] or top
-    # Earliest in the article: the news leads, background follows.
-    chosen = min(remaining, key=lambda c: (c.index != TITLE_INDEX, c.index, c.position))
+    # Earliest in the article: the news leads, background follows; two states in that one
+    # clause ("signed a revised accord"): the later in the story (its priority).
+    first = min(remaining, key=lambda c: (c.index != TITLE_INDEX, c.index, c.position))
+    chosen = min((c for c in remaining if c.index == first.index and c.segment == first.segment),
+                 key=lambda c: (-c.priority, c.position))
     if chosen.index == TITLE_INDEX:
         body = [c for c in candidates if c.state == chosen.state and c.index != TITLE_INDEX]
         if body:
