@@ -215,3 +215,22 @@ def test_one_state_per_article_even_when_it_mentions_several() -> None:
             "The talks had stalled in January.")
     assert values(read(JCPOA, body, title="Iran talks", published=FEB_13),
                   "talks_status") == ["paused"]
+
+
+@pytest.mark.parametrize(("body", "state"), [
+    # capability is no invasion
+    ("Russia now has enough forces in place near Ukraine to invade at short notice, "
+     "the Pentagon said.", "threatened"),
+    # the narrative of the day, in the past perfect, is news; background is not
+    ("By dawn, Russian troops had crossed into Ukraine from three directions.", "underway"),
+    ("Russian troops had crossed into Ukraine in 2014 as well.", None),
+])
+def test_capability_and_the_past_perfect_of_the_day(body: str, state: str | None) -> None:
+    assert values(read(UKRAINE, body, title="Russia and Ukraine"), "invasion_status") == (
+        [state] if state else [])
+
+
+def test_a_headline_disputing_a_claim_reports_the_dispute() -> None:
+    found = read(UKRAINE, "Moscow said on Tuesday some units near Ukraine were returning to "
+                 "their bases.", title="Kyiv says Russian pullback 'unconfirmed'")
+    assert values(found, "withdrawal_claim") == ["disputed"]

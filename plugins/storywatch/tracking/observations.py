@@ -525,7 +525,22 @@ def _pluperfect_before(before: Sequence[str], sentence_before: Sequence[str] = (
     at = len(before) - 1 - before[::-1].index("had") if "had" in before else -1
     if at > 0 and before[at - 1] in ("have", "has", "having", "'ve"):
         return False  # "have had no contact": the present perfect of "have"
+    if _by_the_time(sentence_before):
+        return False  # "by dawn the assault had begun": the day's narrative, not background
     return not any(w in REPORTING_VERBS for w in sentence_before)
+
+
+# Times of the day a "by" phrase fixes the past perfect to: the narrative of the day.
+TIMES_OF_DAY = frozenset({
+    "dawn", "daybreak", "sunrise", "morning", "noon", "midday", "afternoon", "evening", "dusk",
+    "sunset", "nightfall", "night", "midnight", "then", "now", "lunchtime",
+})
+
+
+def _by_the_time(words: Sequence[str]) -> bool:
+    """ "By dawn", "by early afternoon", "by then": a reference time on the day reported."""
+    return any(word == "by" and any(w in TIMES_OF_DAY for w in words[k + 1:k + 4])
+               for k, word in enumerate(words))
 
 
 # --- statuses ------------------------------------------------------------------------
