@@ -268,3 +268,31 @@ def test_a_later_report_taking_the_story_further_within_the_window_is_an_update(
         "new", "conflict"]
     assert [k for k, *_ in moves([entry(1, 0, fig(8000), "us"),
                                   entry(2, 6, fig(17000), "outlet:Post")])] == ["new", "conflict"]
+
+
+def test_one_misread_report_does_not_become_the_state_when_later_sources_outvote_it() -> None:
+    entries = [entry(1, 0, state("threatened"), "outlet:Wire"),
+               entry(2, 100, state("underway"), "outlet:Tabloid"),    # a misreading
+               entry(3, 110, state("threatened"), "us"),
+               entry(4, 120, state("threatened"), "outlet:Post")]
+    replay = replay_slot(INVASION, entries)
+    assert [(d.kind, d.entry.document_id) for d in replay.developments] == [
+        ("new", 1), ("conflict", 2)]
+    assert replay.state is not None and replay.state.value.state == "threatened"
+    # once a second source repeats the new value, it is the state and the update stands
+    confirmed = [*entries[:2], entry(5, 105, state("underway"), "outlet:Herald"), *entries[2:]]
+    kinds = [(d.kind, d.entry.document_id) for d in replay_slot(INVASION, confirmed).developments]
+    assert ("update", 2) in kinds
+
+
+def test_outvoting_does_not_depend_on_the_order_observations_arrive_in() -> None:
+    entries = [entry(1, 0, fig(100000, "approx"), "outlet:Wire"),
+               entry(2, 50, fig(180000), "outlet:Tabloid"),
+               entry(3, 60, fig(100000, "approx"), "us"),
+               entry(4, 70, fig(100000, "approx"), "russia")]
+    expected = moves(entries)
+    for seed in range(5):
+        shuffled = entries[:]
+        random.Random(seed).shuffle(shuffled)
+        assert moves(shuffled) == expected
+    assert [k for k, *_ in expected] == ["new", "conflict"]

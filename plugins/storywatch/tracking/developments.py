@@ -205,8 +205,63 @@ def classify(slot: Slot, current: TimelineEntry, new: TimelineEntry) -> str:
     return "update"
 
 
+# How many times a replay is revised for updates the later reports outvote (each revision only
+# adds doubtful updates, so it ends; real timelines settle in one or two).
+MAX_REVISIONS = 5
+# Independent sources that must go on reporting the earlier value, with none repeating the new
+# one, before an update is taken for a misreading.
+OUTVOTING_SOURCES = 2
+
+
 def replay_slot(slot: Slot, entries: Sequence[TimelineEntry]) -> Replay:
-    """Replay a slot's observations in publication order into developments and a state."""
+    """Replay a slot's observations in publication order into developments and a state.
+
+    A value becomes the state only while it is the best-supported reading: an update that
+    the following reports outvote (two or more other sources still giving the earlier value,
+    none repeating the new one, before the slot moves again) was a single doubtful report, so
+    it is replayed as a conflict and the earlier value stays the state. Without this one
+    misreading would become the state and turn every correct report after it into a conflict.
+    """
+    doubtful: frozenset[tuple[object, ...]] = frozenset()
+    replay = _replay(slot, entries, doubtful)
+    for _ in range(MAX_REVISIONS):
+        found = doubtful | _outvoted_updates(slot, replay, entries)
+        if found == doubtful:
+            break
+        doubtful = found
+        replay = _replay(slot, entries, doubtful)
+    return replay
+
+
+def _outvoted_updates(slot: Slot, replay: Replay, entries: Sequence[TimelineEntry]
+                      ) -> frozenset[tuple[object, ...]]:
+    """The placements of updates that the reports after them outvote."""
+    placed = _effective_times(entries)
+    moves = [d for d in replay.developments if d.kind in ("new", "update")]
+    found: set[tuple[object, ...]] = set()
+    for k, development in enumerate(moves):
+        if development.kind != "update" or development.previous is None:
+            continue
+        start = development.entry.placement
+        end = moves[k + 1].entry.placement if k + 1 < len(moves) else None
+        earlier: set[str] = set()
+        newer: set[str] = set()
+        for entry in placed:
+            if entry.placement <= start or (end is not None and entry.placement >= end):
+                continue
+            if entry.dismissed or entry.copy_of is not None or entry.line == development.entry.line:
+                continue
+            if is_compatible(development.entry.value, entry.value, slot.tolerance):
+                newer.add(entry.line)
+            elif is_compatible(development.previous, entry.value, slot.tolerance):
+                earlier.add(entry.line)
+        if len(earlier) >= OUTVOTING_SOURCES and not newer:
+            found.add(start)
+    return frozenset(found)
+
+
+def _replay(slot: Slot, entries: Sequence[TimelineEntry],
+            doubtful: frozenset[tuple[object, ...]]) -> Replay:
     developments: list[Development] = []
     current: TimelineEntry | None = None
     support: set[str] = set()
@@ -273,6 +328,8 @@ def replay_slot(slot: Slot, entries: Sequence[TimelineEntry]) -> Replay:
         if entry.line != current.line and known is not None and agrees(known, entry.value):
             continue  # this source repeats its own figure: its line has not moved
         kind = classify(slot, current, entry)
+        if kind == "update" and entry.placement in doubtful:
+            kind = "conflict"  # outvoted by the reports after it (see replay_slot)
         developments.append(Development(kind, entry, current.value))
         line_values[entry.line] = entry.value
         if kind == "update":
