@@ -545,6 +545,8 @@ NATURAL_KEYS = {
                      " join documents as d on d.document_id = v.document_id"
                      " where dev.development_id = {}"),
 }
+# Tables whose first two compared columns name the two sides of an unordered pair.
+UNORDERED_PAIRS = frozenset({"copy_matches"})
 FOREIGN_KEYS = """
 select a.attname, k.confrelid::regclass::text
 from pg_constraint as k
@@ -590,7 +592,12 @@ def comparable_rows(conn: Any) -> tuple[dict[str, int], dict[str, Counter]]:
                 continue
             cur.execute(psycopg2.sql.SQL("select {} from {} as compared").format(
                 psycopg2.sql.SQL(", ").join(expressions), ident))
-            contents[table] = Counter(repr(row) for row in cur.fetchall())
+            rows = cur.fetchall()
+            if table in UNORDERED_PAIRS:
+                # (a, b) and (b, a) are the same pair: stored lower id first, and ids follow
+                # the order of first ingestion, which differs between the two runs
+                rows = [(*sorted(row[:2], key=str), *row[2:]) for row in rows]
+            contents[table] = Counter(repr(row) for row in rows)
     conn.rollback()
     return counts, contents
 

@@ -240,3 +240,17 @@ def test_an_excerpt_of_the_seed_is_not_another_source(conn):
     assert _rows(conn, "select value_text, source_count from v_thread_state "
                        "where thread_slug = 'ukraine-buildup' and slot = 'troop_estimate'") == [
         ("about 100,000 troops", 1)]
+
+
+def test_copies_published_at_the_same_moment_link_the_same_way_in_any_order(conn):
+    """Two copies of one wire story stamped with the same time: which is the original is
+    decided by identity, never by which was ingested first (ids follow that order)."""
+    documents = [("wire-a", _dev("drought"), _at(1)), ("wire-b", _dev("drought"), _at(1)),
+                 ("wire-c", _dev("drought__lead"), _at(2))]
+    results = [_incremental_run(conn, order) for order in (documents, documents[::-1],
+                                                           [documents[1], documents[2],
+                                                            documents[0]])]
+    links = {(url, original) for url, original, _kind, _partial in results[0][0]}
+    assert links == {("https://wire-b.test/story", "https://wire-a.test/story"),
+                     ("https://wire-c.test/story", "https://wire-a.test/story")}
+    assert all(r == results[0] for r in results)

@@ -3,7 +3,7 @@
 `copy_matches` holds each pair of documents found to copy each other, whichever came
 first. The documents joined by such pairs form a chain (a story, its excerpts, their
 spins, the copies of those); each links to the earliest of the chain (by publication
-time, else first fetch; ties by id), through the pair that joins it to the chain on the
+time, else first fetch; ties by identity), through the pair that joins it to the chain on the
 shortest path from the earliest (`via_document_id` names the intermediate document when
 there is one). Because links are derived from the pairs and not from the order documents
 arrived in, a late document that is earlier than a chain re-roots it, and any ingestion
@@ -44,8 +44,9 @@ ARE_PAIRED = """
 select exists (select 1 from copy_matches where document_id = %s and other_document_id = %s)
 """
 ORDER_OF = """
-select document_id, ordered_at, document_version_id from copy_signatures
-where document_id = any(%s::bigint[])
+select s.document_id, s.ordered_at, s.document_version_id, d.identity
+from copy_signatures as s join documents as d on d.document_id = s.document_id
+where s.document_id = any(%s::bigint[])
 """
 DELETE_LINK = "delete from story_copies where document_id = %s"
 CURRENT_LINKS = """
@@ -201,14 +202,15 @@ class Chains:
     def _write_chain_links(self, cur: Any, members: set[int]) -> None:
         """Link every present member to the chain's earliest document (story_copies)."""
         cur.execute(ORDER_OF, (sorted(members),))
-        order = {int(d): (at, int(v)) for d, at, v in cur.fetchall()}
+        order = {int(d): (at, int(v), identity) for d, at, v, identity in cur.fetchall()}
         present = [m for m in members if m in order]
         if len(present) < 2:
             for member in members:
                 cur.execute(DELETE_LINK, (member,))
             return
-        root = min(present, key=lambda m: (order[m][0], m))
-        tree = self._tree(root, set(present))
+        # Ties by identity, not id: ids follow the order documents were first ingested in.
+        root = min(present, key=lambda m: (order[m][0], order[m][2]))
+        tree = self._tree(root, set(present), {m: order[m][2] for m in present})
         for member, parent in tree.items():
             pair = self._pair(member, parent)
             kind, covered = self._path_kind(member, tree)
@@ -234,13 +236,15 @@ class Chains:
             current = tree[current]
         return kind, covered
 
-    def _tree(self, root: int, members: set[int]) -> dict[int, int]:
-        """Each member's parent on a shortest path from the root (breadth first, ids in order)."""
+    def _tree(self, root: int, members: set[int], identity: dict[int, str]) -> dict[int, int]:
+        """Each member's parent on a shortest path from the root (breadth first, in the order
+        of the documents' identities, so that any ingestion order gives the same tree)."""
         parent: dict[int, int] = {}
         seen, queue = {root}, deque([root])
         while queue:
             current = queue.popleft()
-            for pair in sorted(self.pairs(current), key=lambda p: p.other_id):
+            for pair in sorted(self.pairs(current),
+                               key=lambda p: (identity.get(p.other_id, ""), p.other_id)):
                 other = pair.other_id
                 if other in members and other not in seen and self.joins(pair):
                     seen.add(other)
