@@ -16,6 +16,7 @@ from typing import Any
 
 from spacy.tokens import Doc
 
+from storywatch.language.clauses import sentences_of
 from storywatch.language.entities import DocEntities
 from storywatch.language.frames import frame_of
 from storywatch.language.nlp import doc_text
@@ -161,10 +162,12 @@ def quantity_claims(doc: Doc, ents: DocEntities, found: Sequence[Any],
                     attributor: Attributor) -> list[Claim]:
     """Quantities (from `quantities.find_quantities`) as attributed claims."""
     claims = []
+    sentences = sentences_of(doc) if found else []
     for q in found:
         name, described, attribution, attributed_to = attributor.attribute(
             q.start_char, q.end_char, q.sentence_index)
         qualifier = q.qualifier if q.qualifier in QUALIFIERS else None
+        sentence = sentences[q.sentence_index] if q.sentence_index < len(sentences) else None
         claims.append(Claim(
             kind="quantity", start_char=q.start_char, end_char=q.end_char, text=q.text,
             speaker_name=name, speaker_text=described, attribution=attribution,
@@ -174,7 +177,8 @@ def quantity_claims(doc: Doc, ents: DocEntities, found: Sequence[Any],
             value_high=_num(q.high), unit=q.unit, qualifier=qualifier,
             subject=getattr(q, "subject", None), predicate=getattr(q, "predicate", None),
             negated=bool(getattr(q, "negated", False)), modality=getattr(q, "modality", None),
-            details={**details_of(q, QUANTITY_DETAILS), "frame": frame_of(doc, q).as_json()},
+            details={**details_of(q, QUANTITY_DETAILS),
+                     "frame": frame_of(doc, q, sentence).as_json()},
             speaker_link=attributor.link_of(q.start_char, q.end_char)[0],
             speaker_institution=attributor.link_of(q.start_char, q.end_char)[1],
         ))

@@ -51,7 +51,6 @@ RAISING_ADJECTIVES = frozenset({
 })
 # Chain words that deny their infinitive: "failed to reach a deal", "refused to withdraw".
 NEGATING_CHAIN = frozenset({"fail", "refuse", "decline", "unable", "unlikely", "cease", "stop"})
-NEGATORS = frozenset({"not", "n't", "never", "no", "neither", "nor", "nobody", "none", "nothing"})
 MODAL_MODALITY = {
     "could": "possible", "might": "possible", "may": "possible", "can": "possible",
     "will": "future", "shall": "future", "'ll": "future", "wo": "future",

@@ -164,6 +164,8 @@ def segment_at(sentence: str, position: int) -> tuple[int, int]:
 
 # --- cues ----------------------------------------------------------------------------
 
+# The words that negate as such ("no contact", "not verified"), beside the verbs of denial below.
+NEGATORS = frozenset({"not", "n't", "never", "no", "neither", "nor", "nobody", "none", "nothing"})
 NEGATIONS = frozenset({
     "not", "no", "never", "nor", "neither", "without", "none", "denied", "denies", "deny",
     "dismissed", "rejected", "rejects", "ruled", "nothing", "cannot",

@@ -2,12 +2,13 @@
 
 A frame says of one figure what a thread needs to decide whether it fills a
 slot, with no word lists in the thread: the figure's kind (a `total`, a
-`measure`, a `share` of something, a `per_unit` size, a `change` or the
-`previous` value of one), the thing counted (lemma, troops = soldiers = forces
+`measure`, a `share` of something, a `part` of a whole named beside it, the
+`whole` a part is counted from, a `per_unit` size, a `change` or the `previous`
+value of one, a rule's `limit`), the thing counted (lemma, troops = soldiers = forces
 = personnel = servicemen), whose it is (`owner`, from a possessor, a
 modifier, an "of" phrase or the subject of the clause that holds it), where
-(`place`), how it is asserted (`modality`: asserted, projected, conditional,
-negated, question, required) and when (`tense`, `time_text`).
+(`place`), how it is asserted (`modality`: asserted, planned, projected,
+conditional, negated, question, required) and when (`tense`, `time_text`).
 
 The frame is stored with the claim (`claims.details->'frame'`, shown by
 `v_claim_frames`) so an analyst can see why a figure was or was not taken.
@@ -92,8 +93,11 @@ class FigureFrame:
         return {k: v for k, v in asdict(self).items() if v not in (None, "")}
 
 
-def frame_of(doc: Doc, claim: Any) -> FigureFrame:
-    """The frame of a quantity claim (`quantities.QuantityClaim`) in its parsed document."""
+def frame_of(doc: Doc, claim: Any, sentence: Span | None = None) -> FigureFrame:
+    """The frame of a quantity claim (`quantities.QuantityClaim`) in its parsed document.
+
+    `sentence`, when the caller has it, spares finding it again (`Token.sent` walks the doc).
+    """
     span = doc.char_span(claim.start_char, claim.end_char, alignment_mode="expand")
     unit_kind = claim.unit_kind or "count"
     counted = counted_class(claim.unit) if unit_kind == "count" else (claim.unit or None)
@@ -102,7 +106,7 @@ def frame_of(doc: Doc, claim: Any) -> FigureFrame:
     if anchor is None:
         return FigureFrame(kind, counted, modality=_modality(claim), time_text=claim.time_text)
     head = governing_predicate(anchor)
-    info = analyse_clause(head, anchor.sent)
+    info = analyse_clause(head, sentence if sentence is not None else anchor.sent)
     if counted is None and unit_kind == "count":
         counted = _counted_by_subject(anchor, info.subject, head)
     counted_noun = _counted_noun(anchor, info.subject, counted)

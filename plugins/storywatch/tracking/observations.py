@@ -20,6 +20,7 @@ from typing import Any
 
 from storywatch.language.counted import counted_class, inflections, measure_factor
 from storywatch.language.cues import (
+    NEGATORS,
     Token,
     contains_sequence,
     find_attribution,
@@ -619,7 +620,7 @@ def _read_mention(slot: Slot, state: State, sentence: str, tokens: Sequence[Toke
         return reject("a question, not a statement")
     claim = _smallest_claim(claims, mention, sentence)
     # "no contact", "not verified": a phrase that holds its own negation is not negated by it
-    own_negation = any(t.text in NEGATION_WORDS for t in tokens[start:end])
+    own_negation = any(t.text in NEGATORS for t in tokens[start:end])
     negated = has_negation(before[-5:]) or bool(claim and claim.negated and not own_negation)
     modal = (has_modal(before[-8:]) or any(w in STRONG_MODALS_AFTER for w in after)
              or bool(claim and (claim.modality or "").lower() in HYPOTHETICAL_MODALITIES)
@@ -640,11 +641,7 @@ def _read_mention(slot: Slot, state: State, sentence: str, tokens: Sequence[Toke
 
 
 # Verbs whose infinitive happens: "began to withdraw", "continued to mass troops".
-ASPECTUAL_WORDS = frozenset({
-    "begin", "begins", "began", "begun", "beginning", "start", "starts", "started", "starting",
-    "continue", "continues", "continued", "continuing", "resume", "resumed", "resuming",
-    "proceed", "proceeded", "proceeding", "commence", "commenced", "commencing",
-})
+ASPECTUAL_VERBS = ("begin", "start", "continue", "resume", "proceed", "commence")
 
 
 def _is_infinitive(tokens: Sequence[Token], start: int, state: State) -> bool:
@@ -652,7 +649,7 @@ def _is_infinitive(tokens: Sequence[Token], start: int, state: State) -> bool:
     named by an infinitive is an aim, a capability or a plan, never something that happened."""
     if start == 0 or tokens[start - 1].text != "to":
         return False
-    if start >= 2 and tokens[start - 2].text in ASPECTUAL_WORDS:
+    if start >= 2 and any(tokens[start - 2].text in inflections(v) for v in ASPECTUAL_VERBS):
         return False  # "were beginning to return": an aspect of something happening
     word = tokens[start].text
     # the bare form only: "returned to their bases" has "to" after the verb, not before it
@@ -700,9 +697,6 @@ def _is_nominal(mention: Sequence[str], sentence: str, claims: Sequence[ClaimRec
     return not any(words & inflections(verb) for verb in verbs)
 
 
-NEGATION_WORDS = frozenset({"no", "not", "never", "n't", "without", "nobody", "none"})
-
-
 def _smallest_claim(claims: Sequence[ClaimRecord], mention: str, sentence: str
                     ) -> ClaimRecord | None:
     """The extract stage's narrowest status clause around a mention, in the same sentence."""
@@ -733,7 +727,7 @@ def choose_current(candidates: Sequence[_StatusCandidate], slot: Slot) -> _Statu
             chosen = min(body, key=lambda c: (c.index, c.position))
             return _StatusCandidate(chosen.state, chosen.priority, best, chosen.index,
                                     chosen.position, chosen.sentence, chosen.segment,
-                                    chosen.nominal and all(c.nominal for c in body))
+                                    chosen.nominal)
     return chosen
 
 
