@@ -254,3 +254,22 @@ def test_copies_published_at_the_same_moment_link_the_same_way_in_any_order(conn
     assert links == {("https://wire-b.test/story", "https://wire-a.test/story"),
                      ("https://wire-c.test/story", "https://wire-a.test/story")}
     assert all(r == results[0] for r in results)
+
+
+def test_past_the_candidate_cap_a_document_keeps_its_links_to_later_ones(conn, monkeypatch):
+    """A story with more look-alikes than the cap no longer sees the later ones; when it is
+    edited, the page that carries its blurb (later than the cap reaches) stays linked."""
+    from storywatch.copies import stage
+
+    blurbs = "select document_id, first_paragraph, story_document_id from copy_blurbs order by 1, 2"
+    drought = _store(conn, "drought", _dev("drought"), _at(1))
+    _store(conn, "drought-other", _dev("drought_other_agency"), _at(1, 3))
+    aggregator = _store(conn, "aggregator", _dev("page_1"), _at(3))
+    _copies_only(conn)
+    before = _rows(conn, blurbs)
+    assert (aggregator, 2, drought) in before
+    monkeypatch.setattr(stage, "MAX_CANDIDATES", 1)  # drought sees only drought-other
+    _store(conn, "drought", _dev("drought") + "\n\nThe ministry will publish figures weekly.",
+           _at(1))
+    _copies_only(conn)
+    assert _rows(conn, blurbs) == before

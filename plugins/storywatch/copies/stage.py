@@ -14,6 +14,7 @@ later-ingested but earlier-published document re-roots the chain.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -29,8 +30,16 @@ from storywatch.copies.segments import BlurbMatch, blurb_matches
 from storywatch.store.db import Connection
 from storywatch.store.stagework import PendingVersion, SkipItem
 
-# Candidates compared per version, earliest first: enough for any real syndication cluster.
-MAX_CANDIDATES = 500
+log = logging.getLogger(__name__)
+
+# Candidates compared per version, earliest first. Whether two documents are linked must
+# not depend on which of them was processed last, and it does not while both find each
+# other; past this many candidates a document no longer sees every later one, so the cap
+# is a guard against pathological text (thousands of pages sharing one quotation), set
+# well above a real syndication cluster; a comparison costs about 20 microseconds. When
+# it is reached, the documents already linked to this one are compared as well, so a
+# link is kept up to date by either side, and the cap is logged.
+MAX_CANDIDATES = 2000
 # A candidate that is no copy as a whole is read for blurbs when it shares this many
 # five-word runs (a blurb of MIN_WORDS words shares more) or a quotation and skeleton runs.
 BLURB_SHARED_SHINGLES = 12
@@ -72,6 +81,14 @@ where document_id <> %(document_id)s
        or quote_shingles && %(quotes)s::bigint[])
 order by ordered_at, document_id
 limit %(limit)s
+"""
+SIGNATURES_OF = """
+select document_id, document_version_id, ordered_at, body_fold_sha256, word_count,
+       word_shingles, word_anchors, skeleton_shingles, skeleton_minhash, quote_shingles,
+       numbers, sentence_hashes
+from copy_signatures
+where document_id = any(%(ids)s)
+order by ordered_at, document_id
 """
 NO_SEQSCAN = "set local enable_seqscan = off; set local max_parallel_workers_per_gather = 0"
 RESTORE_SEQSCAN = ("set local enable_seqscan = on;"
@@ -143,12 +160,14 @@ class CopiesStage:
             return  # a newer version of this document was compared already
         with conn.cursor() as cur:
             cur.execute(PAIRED_WITH, {"id": document_id})
-            touched = {document_id} | {int(r[0]) for r in cur.fetchall()}
+            linked = {int(r[0]) for r in cur.fetchall()}
             cur.execute(BLURB_PAGES, {"id": document_id})
-            touched |= {int(r[0]) for r in cur.fetchall()}
+            linked |= {int(r[0]) for r in cur.fetchall()}
+            linked.discard(document_id)
+            touched = {document_id} | linked
             cur.execute(DELETE_PAIRS, {"id": document_id})
             cur.execute(DELETE_BLURBS, {"id": document_id})
-            for candidate in _candidates(conn, document_id, prepared):
+            for candidate in _candidates(conn, document_id, prepared, linked):
                 m = candidate.match
                 if m.kind is not None:
                     _insert_pair(cur, document_id, prepared, candidate)
@@ -180,7 +199,11 @@ def _keep_signature(
         return cur.fetchone() is not None
 
 
-def _candidates(conn: Connection, document_id: int, f: CopyFeatures) -> list[Candidate]:
+def _candidates(conn: Connection, document_id: int, f: CopyFeatures,
+                linked: set[int]) -> list[Candidate]:
+    """The documents that may copy this one or be copied by it, compared with it: the
+    earliest MAX_CANDIDATES that share a key with it, and, when that many do, the
+    documents already linked to it."""
     with conn.cursor() as cur:
         # The planner prices `&&` with many keys (a long quotation, a story's anchors) as
         # matching most rows and reads the whole table (a second at 100k documents), or from
@@ -195,6 +218,14 @@ def _candidates(conn: Connection, document_id: int, f: CopyFeatures) -> list[Can
         })
         rows = cur.fetchall()
         cur.execute(RESTORE_SEQSCAN)
+        if len(rows) >= MAX_CANDIDATES:
+            log.warning("document %s shares keys with more than %s documents; the later ones"
+                        " are compared only when linked to it already", document_id,
+                        MAX_CANDIDATES)
+            unseen = sorted(linked - {int(r[0]) for r in rows})
+            if unseen:
+                cur.execute(SIGNATURES_OF, {"ids": unseen})
+                rows += cur.fetchall()
     found = []
     for (other_id, version_id, ordered_at, sha, words, word_shingles, anchors, skeleton_shingles,
          skeleton_minhash, quotes, numbers, sentences) in rows:
