@@ -1,6 +1,6 @@
-"""Articles per second and peak memory of the extract stage, beside spaCy alone on the same texts.
+"""Articles per second and peak memory of `storywatch process`, beside spaCy alone on the same texts.
 
-    PYTHONPATH=plugins python bench/throughput.py [--articles 300] [--database-url URL]
+    PYTHONPATH=plugins python bench/throughput.py [--articles 300] [--workers N] [--database-url URL]
 
 Generates N articles by repeating and varying the seed and the articles of
 bench/extraction_gold/ (names, figures, paragraph order and length change), then
@@ -8,9 +8,16 @@ measures, each in a fresh process so peak memory (max RSS) is its own:
 - `spacy`: the pipeline alone (`nlp.pipe`, the stage's batch size) over the texts;
 - `rules`: parse + every rule of the stage (entities, quotes, quantities, statuses,
   spin), no database;
-- `process`: the stage end to end through `pipeline.run_stage` on a scratch
-  database (claim, parse, rules, write, record).
-"Overhead" is what the stage costs beyond spaCy, as a ratio of spaCy's cost.
+- `process`: the extract stage end to end through `pipeline.run_stage` on a scratch
+  database (claim, parse, rules, write, record);
+- `pipeline`: every stage (extract, copies, track, with the shipped threads synced)
+  end to end as `storywatch process` runs them (`workers.process_with_workers`), once
+  with one worker and once with `--workers` (default: the usable cores), worker
+  start and model loads included.
+"Overhead" is what the extract stage costs beyond spaCy, as a ratio of spaCy's cost. The
+headline ratio is `storywatch process` on every core against spaCy alone on one, both
+with the model's load counted (a user waits for both); above 1.0, processing keeps up
+with the parser itself.
 """
 from __future__ import annotations
 
@@ -73,14 +80,20 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def peak_rss_children_mb() -> float:
+    """Peak resident memory of the largest child process waited for, in MB."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def measure_spacy(texts: list[str]) -> dict[str, float]:
     from storywatch.language import nlp
 
-    nlp.load_pipeline()
     started = time.perf_counter()
+    nlp.load_pipeline()
+    loaded = time.perf_counter()
     tokens = sum(len(doc) for doc in nlp.parse_texts(texts))
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "tokens": tokens}
+    seconds = time.perf_counter() - loaded
+    return {"seconds": seconds, "load_seconds": loaded - started, "tokens": tokens}
 
 
 def measure_rules(texts: list[str]) -> dict[str, float]:
@@ -162,12 +175,55 @@ def measure_process(texts: list[str], server_url: str) -> dict[str, float]:
             "write_seconds": stage.write_seconds}
 
 
-def child(mode: str, count: int, server_url: str | None) -> None:
+def measure_pipeline(texts: list[str], server_url: str, workers: int) -> dict[str, float]:
+    """Every stage over `texts` with `workers` processes, as `storywatch process` runs them."""
+    import datetime as dt
+
+    from benchkit import scratch_database
+
+    from storywatch.settings import Settings
+    from storywatch.store import db, migrate
+    from storywatch.store.articles import ArticleText, store_article
+    from storywatch.tracking.sync import sync_seed_threads
+    from storywatch.workers import process_with_workers
+
+    settings = Settings.from_env()
+    with scratch_database(f"storywatch_pipeline_{os.getpid()}", server=server_url) as url:
+        conn = db.connect(url)
+        try:
+            migrate.upgrade(conn, settings.sql_dir)
+            sync_seed_threads(conn, settings.seeds_dir)
+            published = dt.datetime(2022, 2, 1, tzinfo=dt.UTC)
+            for i, text in enumerate(texts):
+                store_article(conn, ArticleText(
+                    identity=f"bench-{i}", origin="file", body=text, title=None,
+                    source=f"Outlet {i % 7}", published_at=published + dt.timedelta(hours=i)))
+            conn.commit()
+            started = time.perf_counter()
+            counts = process_with_workers(url, workers, batch_size=8)
+            seconds = time.perf_counter() - started
+            with conn.cursor() as cur:
+                cur.execute("select count(*) from observations")
+                observations = cur.fetchone()[0]
+                cur.execute("select count(*) from developments")
+                developments = cur.fetchone()[0]
+        finally:
+            conn.close()
+    failed = sum(c.get("failed", 0) for c in counts.values())
+    return {"seconds": seconds, "done": counts["track"]["done"], "failed": failed,
+            "observations": observations, "developments": developments,
+            "peak_rss_children_mb": peak_rss_children_mb()}
+
+
+def child(mode: str, count: int, server_url: str | None, workers: int = 1) -> None:
     texts = generate_articles(count)
     if mode == "spacy":
         result = measure_spacy(texts)
     elif mode == "rules":
         result = measure_rules(texts)
+    elif mode == "pipeline":
+        assert server_url is not None
+        result = measure_pipeline(texts, server_url, workers)
     else:
         assert server_url is not None
         result = measure_process(texts, server_url)
@@ -176,14 +232,17 @@ def child(mode: str, count: int, server_url: str | None) -> None:
     print(json.dumps(result))
 
 
-def run_child(mode: str, count: int, server_url: str | None, repeat: int = 1) -> dict[str, float]:
+def run_child(mode: str, count: int, server_url: str | None, repeat: int = 1,
+              workers: int = 1) -> dict[str, float]:
     """The fastest of `repeat` fresh-process runs of `mode` (the machine's other load is noise)."""
-    runs = [_run_child_once(mode, count, server_url) for _ in range(repeat)]
+    runs = [_run_child_once(mode, count, server_url, workers) for _ in range(repeat)]
     return min(runs, key=lambda r: r["seconds"])
 
 
-def _run_child_once(mode: str, count: int, server_url: str | None) -> dict[str, float]:
-    command = [sys.executable, __file__, "--child", mode, "--articles", str(count)]
+def _run_child_once(mode: str, count: int, server_url: str | None,
+                    workers: int) -> dict[str, float]:
+    command = [sys.executable, __file__, "--child", mode, "--articles", str(count),
+               "--workers", str(workers)]
     if server_url:
         command += ["--database-url", server_url]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -199,19 +258,26 @@ def main(argv: list[str] | None = None) -> int:
                         help="runs of each measurement; the fastest counts (default 2)")
     parser.add_argument("--database-url", help="maintenance database URL of the server to use "
                         "(default: STORYWATCH_DATABASE_URL, else the embedded server)")
-    parser.add_argument("--child", choices=("spacy", "rules", "process"), help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="workers of the parallel pipeline run (default: the usable cores)")
+    parser.add_argument("--child", choices=("spacy", "rules", "process", "pipeline"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        child(args.child, args.articles, args.database_url)
+        child(args.child, args.articles, args.database_url, args.workers or 1)
         return 0
 
-    from storywatch.settings import Settings
+    from storywatch.settings import Settings, usable_cores
     from storywatch.store import db
+
+    workers = args.workers or usable_cores()
 
     def measure(server_url: str) -> None:
         spacy_only = run_child("spacy", args.articles, None, args.repeat)
         rules = run_child("rules", args.articles, None, args.repeat)
         process = run_child("process", args.articles, server_url, args.repeat)
+        one = run_child("pipeline", args.articles, server_url, args.repeat, workers=1)
+        every = run_child("pipeline", args.articles, server_url, args.repeat, workers=workers)
         n = args.articles
         print(f"fastest of {args.repeat} runs each, every run in a fresh process")
         print(f"{n} generated articles, {spacy_only['chars'] / n:,.0f} characters and "
@@ -222,6 +288,21 @@ def main(argv: list[str] | None = None) -> int:
                               ("extract stage end to end", process)):
             print(f"{label:<34}{result['seconds']:>9.1f}{n / result['seconds']:>12.2f}"
                   f"{result['peak_rss_mb']:>9.0f}")
+        spacy_loaded = spacy_only["seconds"] + spacy_only["load_seconds"]
+        print(f"{'spaCy alone, load included':<34}{spacy_loaded:>9.1f}{n / spacy_loaded:>12.2f}"
+              f"{spacy_only['peak_rss_mb']:>9.0f}")
+        for label, result in (("storywatch process, 1 worker", one),
+                              (f"storywatch process, {workers} workers", every)):
+            peak = max(result["peak_rss_mb"], result["peak_rss_children_mb"])
+            print(f"{label:<34}{result['seconds']:>9.1f}{n / result['seconds']:>12.2f}"
+                  f"{peak:>9.0f}")
+        print(f"storywatch process ({workers} workers, all stages, loads included) against spaCy "
+              f"alone (one process, load included): {spacy_loaded / every['seconds']:.2f}x "
+              f"(1 worker: {spacy_loaded / one['seconds']:.2f}x; aim >= 1.0)")
+        print(f"peak memory per worker: {max(every['peak_rss_mb'], every['peak_rss_children_mb']):.0f}"
+              f" MB (aim < 500); {every['observations']:,} observations, "
+              f"{every['developments']:,} developments, {every['failed']} failed "
+              f"(1 worker: {one['observations']:,}, {one['developments']:,})")
         base = spacy_only["seconds"]
         print(f"rules alone: {rules['rules_seconds']:.1f} s = {rules['rules_seconds'] / base:.2f}"
               " of spaCy's cost")

@@ -13,10 +13,11 @@ from contextlib import closing
 import pendulum
 from airflow.sdk import dag, get_current_context, task
 
-from storywatch import stages as pipeline
 from storywatch.progress import LogProgress
+from storywatch.settings import Settings
+from storywatch.workers import process_with_workers
 from storywatch_airflow.assets import DOCUMENT_VERSIONS
-from storywatch_airflow.hooks import connect
+from storywatch_airflow.hooks import connect, database_url
 
 
 @dag(schedule=[DOCUMENT_VERSIONS], start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
@@ -25,9 +26,10 @@ from storywatch_airflow.hooks import connect
 def storywatch_process():
     @task
     def process_pending() -> dict[str, dict[str, int]]:
-        with closing(connect()) as conn:
-            # A summary line per batch in the task log: done/total, rate, time left.
-            return pipeline.process_pending(conn, progress=LogProgress(min_interval=10.0))
+        # STORYWATCH_PROCESS_WORKERS worker processes (default: the usable cores); a summary
+        # line per batch in the task log: done/total, rate, time left.
+        return process_with_workers(database_url(), Settings.from_env().process_workers,
+                                    progress=LogProgress(min_interval=10.0))
 
     @task
     def alert_developments() -> int:

@@ -20,8 +20,9 @@ Layers:
 - tracking: basics, store, language, extraction
 - reports: basics, store, web, sources, tracking
 - stages: basics, store, extraction, copies, tracking
+- workers: basics, store, stages
 - seeding: basics, store, sources, tracking
-- cli: basics, store, web, language, extraction, copies, sources, tracking, reports, stages, seeding
+- cli: basics, store, web, language, extraction, copies, sources, tracking, reports, stages, workers, seeding
 - __main__: cli
 """
 

@@ -18,6 +18,7 @@
 | STORYWATCH_NOTIFY_SMTP_TO | comma-separated recipients of alert e-mails (Airflow's SMTP connection) | unset: no e-mail |
 | STORYWATCH_DIGESTS_DIR | folder where the daily digests are written | `$STORYWATCH_HOME/digests` |
 | STORYWATCH_DISCOVERY_URLS | comma-separated search-feed URL templates with `{query}`, or preset names | unset: no searching |
+| STORYWATCH_PROCESS_WORKERS | worker processes of `storywatch process` (each loads the language model, about 200 MB) | the usable cores |
 """
 from __future__ import annotations
 
@@ -64,6 +65,7 @@ class Settings:
     notify_webhook_url: str | None = None
     notify_smtp_to: tuple[str, ...] = ()
     digests_dir: Path = Path(".storywatch") / "digests"
+    process_workers: int = 1
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -89,7 +91,16 @@ class Settings:
             notify_smtp_to=tuple(a.strip() for a in recipients.split(",") if a.strip()),
             digests_dir=Path(env.get("STORYWATCH_DIGESTS_DIR") or home / "digests").absolute(),
             discovery_urls=env.get("STORYWATCH_DISCOVERY_URLS", "").strip(),
+            process_workers=_positive_int(env, "STORYWATCH_PROCESS_WORKERS", usable_cores()),
         )
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (a container's or a task runner's limit included)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: int, zero: bool = False) -> int:

@@ -192,7 +192,8 @@ def test_cli_reports_a_connection_lost_mid_batch_in_one_line_and_the_rerun_compl
     holder = db.connect(url)
     with holder.cursor() as cur:  # the worker's first stage_runs write will wait for this
         cur.execute("lock table stage_runs in share mode")
-    worker = start_cli(url, "process", "--batch-size", str(BATCH))
+    # one worker: the test cuts the one connection that waits on the lock
+    worker = start_cli(url, "process", "--workers", "1", "--batch-size", str(BATCH))
     wait_for(lambda: lock_waiters(url) == 1, "the worker to wait on stage_runs")
     with holder.cursor() as cur:
         cur.execute("select pg_terminate_backend(pid, 10000) from pg_stat_activity"

@@ -1,0 +1,89 @@
+"""`storywatch process` on several worker processes: the same rows as one, each version once."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from storywatch.settings import Settings
+from storywatch.sources.ingest import ingest_paths
+from storywatch.workers import process_with_workers
+from tests.conftest import count_rows
+from tests.integration.test_progress_cli import environment, storywatch
+
+pytestmark = pytest.mark.integration
+
+TIMELINE = Path(__file__).resolve().parents[1] / "fixtures" / "timeline"
+# What the stages derive, compared without ids: the rows of one worker and of three must match.
+DERIVED = {
+    "claims": "select v.document_id, c.kind, c.text, c.speaker_text from claims c"
+              " join document_versions v using (document_version_id)",
+    "entity_mentions": "select v.document_id, m.start_char, m.text, m.type from entity_mentions m"
+                       " join document_versions v using (document_version_id)",
+    "observations": "select v.document_id, o.thread_slot_id, o.value_text, o.source_line"
+                    " from observations o join document_versions v using (document_version_id)",
+    "developments": "select d.thread_slot_id, v.document_id, d.kind, d.value_text, d.withdrawn_at"
+                    " is null from developments d join document_versions v"
+                    " using (document_version_id)",
+    "story_copies": "select document_id, copy_of_document_id, kind from story_copies",
+}
+
+
+def _derived(conn) -> dict[str, list[tuple]]:
+    rows = {}
+    with conn.cursor() as cur:
+        for table, sql in DERIVED.items():
+            cur.execute(sql)
+            rows[table] = sorted(cur.fetchall(), key=repr)
+    conn.rollback()
+    return rows
+
+
+def _reset(conn) -> None:
+    with conn.cursor() as cur:
+        cur.execute("truncate documents restart identity cascade")
+    conn.commit()
+
+
+@pytest.mark.slow
+def test_three_workers_derive_what_one_does_and_process_each_version_once(conn, database_url):
+    from storywatch.tracking.sync import sync_seed_threads
+
+    sync_seed_threads(conn, Settings.from_env().seeds_dir)
+    articles = sorted(p for p in TIMELINE.glob("*.txt"))
+    results = {}
+    for workers in (1, 3):
+        _reset(conn)
+        assert ingest_paths(conn, articles).ok
+        counts = process_with_workers(database_url, workers, batch_size=2)
+        assert counts["extract"]["done"] + counts["extract"]["skipped"] == len(articles)
+        assert counts["extract"]["failed"] == counts["track"]["failed"] == 0
+        with conn.cursor() as cur:
+            cur.execute("select count(*), count(distinct (document_version_id, stage))"
+                        " from stage_runs")
+            runs, distinct = cur.fetchone()
+        conn.rollback()
+        assert runs == distinct == 3 * len(articles)
+        results[workers] = _derived(conn)
+    assert results[3] == results[1]
+    assert results[1]["developments"], "the timeline must move some slot"
+
+
+def test_the_command_takes_its_workers_from_the_option_or_the_environment(conn, database_url,
+                                                                          tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for n in range(6):
+        (folder / f"{n}.txt").write_text(
+            f"---\ntitle: Talks {n}\npublished: 2023-05-0{n + 1}\n---\n"
+            f"Negotiators met for round {n} of the talks, officials said.\n", encoding="utf-8")
+    env = environment(database_url, STORYWATCH_PROCESS_WORKERS="2")
+    assert storywatch("ingest", str(folder), env=env).returncode == 0
+    result = storywatch("process", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "extract: 6 done, 0 skipped, 0 failed" in result.stdout
+    assert count_rows(conn, "stage_runs") == 18
+    refused = storywatch("process", "--workers", "0", env=env)
+    assert refused.returncode == 2 and "at least 1" in refused.stderr
+    bad = storywatch("process", env=environment(database_url, STORYWATCH_PROCESS_WORKERS="two"))
+    assert bad.returncode != 0 and "STORYWATCH_PROCESS_WORKERS must be a whole number" in bad.stderr
