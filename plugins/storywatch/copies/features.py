@@ -116,8 +116,12 @@ class CopyMatch:
         return self.kind is not None and self.covered_share < WHOLE_COVERAGE
 
 
-def copy_features(body: str) -> CopyFeatures:
-    """The copy-detection features of an article body."""
+def copy_features(body: str, *, with_minhash: bool = True) -> CopyFeatures:
+    """The copy-detection features of an article body.
+
+    `with_minhash=False` leaves the skeleton's MinHash signature empty: it only serves the
+    candidate look-up of stored signatures, not compare_copies, and is the dearest feature.
+    """
     words = fold_text(body).split()
     ordered = minhash.ordered_shingles(words, WORD_SHINGLE)
     skeleton_shingles = minhash.shingles(skeleton(body), SKELETON_SHINGLE)
@@ -127,7 +131,7 @@ def copy_features(body: str) -> CopyFeatures:
         word_shingles=frozenset(ordered),
         word_anchors=frozenset(minhash.winnow(ordered, WORD_ANCHOR_WINDOW)),
         skeleton_shingles=frozenset(skeleton_shingles),
-        skeleton_minhash=minhash.signature(skeleton_shingles),
+        skeleton_minhash=minhash.signature(skeleton_shingles) if with_minhash else (),
         quote_shingles=frozenset(quote_shingles(body)),
         numbers=frozenset(figures(body)),
         sentence_hashes=frozenset(sentence_hashes(body)),

@@ -12,16 +12,19 @@ only its quotations) comes from the story, is a blurb of the story.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from storywatch.copies import minhash
 from storywatch.copies.features import (
     MIN_WORDS,
+    SKELETON_SHINGLE,
     WORD_SHINGLE,
     CopyFeatures,
     CopyMatch,
     compare_copies,
     copy_features,
+    skeleton,
     without_quotations,
 )
 from storywatch.sentences import split_paragraphs
@@ -39,6 +42,37 @@ BLURB_NARRATION = 0.5
 
 
 @dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A paragraph of a page, with the features that decide whether a story carries it."""
+
+    text: str
+    word_count: int
+    word_shingles: frozenset[int]
+    skeleton_shingles: frozenset[int]
+
+
+class Page:
+    """A page read once, however many stories it is compared with: its paragraphs, and the
+    features of each run of them compared so far."""
+
+    def __init__(self, body: str) -> None:
+        self.paragraphs: list[Paragraph] = []
+        for text in split_paragraphs(body):
+            words = fold_text(text).split()
+            self.paragraphs.append(Paragraph(
+                text, len(words), frozenset(minhash.shingles(words, WORD_SHINGLE)),
+                frozenset(minhash.shingles(skeleton(text), SKELETON_SHINGLE))))
+        self._runs: dict[tuple[int, int], tuple[str, CopyFeatures]] = {}
+
+    def run(self, first: int, last: int) -> tuple[str, CopyFeatures]:
+        """The text of paragraphs first..last and its copy features."""
+        if (first, last) not in self._runs:
+            text = "\n".join(p.text for p in self.paragraphs[first:last + 1])
+            self._runs[first, last] = text, copy_features(text, with_minhash=False)
+        return self._runs[first, last]
+
+
+@dataclass(frozen=True, slots=True)
 class BlurbMatch:
     """Paragraphs `first_paragraph`..`last_paragraph` (0-based, inclusive) copy the story."""
 
@@ -49,15 +83,16 @@ class BlurbMatch:
     match: CopyMatch
 
 
-def blurb_matches(body: str, story: CopyFeatures) -> list[BlurbMatch]:
-    """The blurbs of `body` that copy `story` (empty when none does)."""
-    paragraphs = split_paragraphs(body)
-    if len(paragraphs) < 2:
+def blurb_matches(page: str | Page, story: CopyFeatures) -> list[BlurbMatch]:
+    """The blurbs of a page (its body, or the Page read from it) that copy `story` (empty
+    when none does)."""
+    if isinstance(page, str):
+        page = Page(page)
+    if len(page.paragraphs) < 2:
         return []
     found: list[BlurbMatch] = []
-    for first, last in _runs(paragraphs, story):
-        text = "\n".join(paragraphs[first:last + 1])
-        features = copy_features(text)
+    for first, last in _runs(page.paragraphs, story):
+        text, features = page.run(first, last)
         if features.word_count < MIN_WORDS:
             continue
         match = compare_copies(features, story)
@@ -67,7 +102,7 @@ def blurb_matches(body: str, story: CopyFeatures) -> list[BlurbMatch]:
     return found
 
 
-def _runs(paragraphs: list[str], story: CopyFeatures) -> list[tuple[int, int]]:
+def _runs(paragraphs: Sequence[Paragraph], story: CopyFeatures) -> list[tuple[int, int]]:
     """Runs of paragraphs carried by `story`, as (first, last) indexes."""
     runs: list[tuple[int, int]] = []
     start = end = None
@@ -77,7 +112,7 @@ def _runs(paragraphs: list[str], story: CopyFeatures) -> list[tuple[int, int]]:
             if start is None:
                 start = index
             end, gap = index, 0
-        elif start is not None and len(fold_text(paragraph).split()) < GAP_WORDS and gap == 0:
+        elif start is not None and paragraph.word_count < GAP_WORDS and gap == 0:
             gap = 1
         else:
             if start is not None and end is not None:
@@ -98,12 +133,11 @@ def _carries_narration(text: str, story: CopyFeatures) -> bool:
     return len(runs & story.word_shingles) / len(runs) >= BLURB_NARRATION
 
 
-def _carried(paragraph: str, story: CopyFeatures) -> bool:
-    features = copy_features(paragraph)
-    if not features.word_shingles:
+def _carried(paragraph: Paragraph, story: CopyFeatures) -> bool:
+    if not paragraph.word_shingles:
         return False
-    words = len(features.word_shingles & story.word_shingles) / len(features.word_shingles)
-    if words >= PARAGRAPH_WORDS:
+    shared = len(paragraph.word_shingles & story.word_shingles)
+    if shared / len(paragraph.word_shingles) >= PARAGRAPH_WORDS:
         return True
-    skeleton = features.skeleton_shingles
-    return len(skeleton) >= 2 and len(skeleton & story.skeleton_shingles) / len(skeleton) >= PARAGRAPH_SKELETON
+    names = paragraph.skeleton_shingles
+    return len(names) >= 2 and len(names & story.skeleton_shingles) / len(names) >= PARAGRAPH_SKELETON

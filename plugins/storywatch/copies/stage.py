@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from storywatch.copies.chains import Chains
 from storywatch.copies.features import (
@@ -26,7 +28,7 @@ from storywatch.copies.features import (
     compare_copies,
     copy_features,
 )
-from storywatch.copies.segments import BlurbMatch, blurb_matches
+from storywatch.copies.segments import BlurbMatch, Page, blurb_matches
 from storywatch.store.db import Connection
 from storywatch.store.stagework import PendingVersion, SkipItem
 
@@ -118,6 +120,9 @@ insert into copy_blurbs (
 on conflict (document_id, first_paragraph, story_document_id) do nothing
 """
 BODY_OF = "select body from document_versions where document_version_id = %s"
+# Pages read for blurbs, kept by version (a version's body never changes): a candidate is
+# read again for every later document of its story.
+PAGES_KEPT = 512
 # One lock for every copies write, held to the end of the transaction ("cpy1").
 COPIES_LOCK_KEY = 0x63707931
 LOCK_COPIES = "select pg_advisory_xact_lock(%s)"
@@ -132,11 +137,36 @@ class Candidate:
     match: CopyMatch
 
 
+class PageCache:
+    """The last PAGES_KEPT pages read, by version id (memoisation: a version never changes)."""
+
+    def __init__(self, size: int = PAGES_KEPT) -> None:
+        self.size = size
+        self._pages: OrderedDict[int, Page] = OrderedDict()
+
+    def get(self, version_id: int) -> Page | None:
+        page = self._pages.get(version_id)
+        if page is not None:
+            self._pages.move_to_end(version_id)
+        return page
+
+    def read(self, version_id: int, body: str) -> Page:
+        page = self.get(version_id)
+        if page is None:
+            page = self._pages[version_id] = Page(body)
+            if len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+        return page
+
+
 class CopiesStage:
     """Links documents to the earliest document they copy (exact, near duplicate, excerpt, spun)."""
 
     name = "copies"
     version = "2"
+
+    def __init__(self) -> None:
+        self._pages = PageCache()
 
     def prepare(self, versions: Sequence[PendingVersion]) -> list[CopyFeatures | SkipItem]:
         """Copy features of each version (texts too short to judge are skipped)."""
@@ -167,13 +197,16 @@ class CopiesStage:
             touched = {document_id} | linked
             cur.execute(DELETE_PAIRS, {"id": document_id})
             cur.execute(DELETE_BLURBS, {"id": document_id})
+            page: Page | None = None  # read when a first candidate needs it
             for candidate in _candidates(conn, document_id, prepared, linked):
                 m = candidate.match
                 if m.kind is not None:
                     _insert_pair(cur, document_id, prepared, candidate)
                     touched.add(candidate.document_id)
                 if (m.kind is None or m.is_partial) and _worth_reading(prepared, candidate):
-                    pages = _record_blurbs(cur, version, prepared, candidate)
+                    if page is None:
+                        page = self._pages.read(version.document_version_id, version.body)
+                    pages = _record_blurbs(cur, version, page, prepared, candidate, self._pages)
                     touched |= pages
                     if pages:
                         touched.add(candidate.document_id)
@@ -256,19 +289,23 @@ def _worth_reading(mine: CopyFeatures, candidate: Candidate) -> bool:
     return shared >= BLURB_SHARED_SHINGLES or bool(mine.quote_shingles & other.quote_shingles)
 
 
-def _record_blurbs(cur: object, version: PendingVersion, mine: CopyFeatures,
-                   candidate: Candidate) -> set[int]:
+def _record_blurbs(cur: Any, version: PendingVersion, page: Page, mine: CopyFeatures,
+                   candidate: Candidate, read_pages: PageCache) -> set[int]:
     """Blurbs of the candidate in this document and of this document in the candidate;
     the documents found to hold blurbs."""
     pages: set[int] = set()
-    for blurb in blurb_matches(version.body, candidate.features):
+    for blurb in blurb_matches(page, candidate.features):
         _insert_blurb(cur, version.document_id, candidate.document_id, blurb,
                       len(candidate.features.word_shingles), version.document_version_id)
         pages.add(version.document_id)
-    cur.execute(BODY_OF, (candidate.document_version_id,))  # type: ignore[attr-defined]
-    row = cur.fetchone()  # type: ignore[attr-defined]
-    if row is not None:
-        for blurb in blurb_matches(row[0], mine):
+    other = read_pages.get(candidate.document_version_id)
+    if other is None:
+        cur.execute(BODY_OF, (candidate.document_version_id,))
+        row = cur.fetchone()
+        if row is not None:
+            other = read_pages.read(candidate.document_version_id, row[0])
+    if other is not None:
+        for blurb in blurb_matches(other, mine):
             _insert_blurb(cur, candidate.document_id, version.document_id, blurb,
                           len(mine.word_shingles), candidate.document_version_id)
             pages.add(candidate.document_id)
