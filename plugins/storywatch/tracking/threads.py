@@ -11,6 +11,7 @@ thread 'jcpoa-talks' (did you mean 'any_of'?)".
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import logging
@@ -399,7 +400,17 @@ def parse_threads(text: str, *, where: str = "threads.yml") -> list[Thread]:
 
 
 def thread_from_definition(definition: Mapping[str, Any]) -> Thread:
-    """Rebuild a Thread from the normalised definition stored in the database."""
+    """Rebuild a Thread from the normalised definition stored in the database.
+
+    The track stage loads a slot's thread for every version it tracks; a Thread is
+    immutable, so each stored definition is read once.
+    """
+    return _thread_from_json(json.dumps(definition, sort_keys=True))
+
+
+@functools.lru_cache(maxsize=64)
+def _thread_from_json(text: str) -> Thread:
+    definition = json.loads(text)
     reader = _Reader(f"stored definition of thread '{definition.get('slug', '?')}'", warn=False)
     defaults = {key: float(definition.get("defaults", {}).get(key, value))
                 for key, value in DEFAULTS.items()}
