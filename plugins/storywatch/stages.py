@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from storywatch.progress import Progress
+from storywatch.progress import Progress, task
 from storywatch.store.db import Connection
-from storywatch.store.stagework import Stage, run_stage
+from storywatch.store.stagework import Stage, StageCounts, count_pending, run_one_batch
 
 log = logging.getLogger(__name__)
 
@@ -43,15 +43,34 @@ def process_pending(
     conn: Connection, *, batch_size: int = 8, only_ids: Sequence[int] | None = None,
     progress: Progress | None = None,
 ) -> dict[str, dict[str, int]]:
-    """Run every registered stage over every pending version; counts per stage."""
-    results: dict[str, dict[str, int]] = {}
-    earlier: list[Stage] = []
-    for factory in STAGE_FACTORIES:
-        stage = factory()
-        # A version waits for the stages before this one (another worker may hold it there).
-        counts = run_stage(conn, stage, batch_size=batch_size, only_ids=only_ids,
-                           after=list(earlier), progress=progress)
-        earlier.append(stage)
-        results[stage.name] = counts.as_dict()
-        log.debug("stage %s: %s", stage.name, counts.as_dict())
+    """Run every registered stage over every pending version; counts per stage.
+
+    The stages take turns, a batch each: a batch is extracted, then whatever is ready is
+    compared for copies and tracked, then the next batch is extracted. Results do not
+    depend on the order (each stage is written so), and taking turns keeps several workers
+    from all reaching the copies stage's one lock at the same time. A version waits for
+    the stages before it (another worker may hold it there). Progress counts steps: one
+    stage run on one version.
+    """
+    stages = [factory() for factory in STAGE_FACTORIES]
+    counts = {stage.name: StageCounts() for stage in stages}
+    total = (sum(count_pending(conn, stage, only_ids) for stage in stages)
+             if progress is not None else None)
+    with task(progress, "process", total, "step") as shown:
+        handled = 1
+        while handled:
+            handled = 0
+            for position, stage in enumerate(stages):
+                stage_counts = counts[stage.name]
+                before = stage_counts.as_dict()
+                handled += run_one_batch(conn, stage, batch_size, only_ids, stage_counts,
+                                         after=stages[:position])
+                now = stage_counts.as_dict()
+                steps = sum(now.values()) - sum(before.values())
+                if steps:
+                    shown.advance(steps, **{stage.name: steps},
+                                  **{k: now[k] - before[k] for k in ("skipped", "failed")})
+                    shown.batch_done()
+    results = {name: stage_counts.as_dict() for name, stage_counts in counts.items()}
+    log.debug("processed: %s", results)
     return results

@@ -160,7 +160,7 @@ def run_stage(
     with task(progress, stage.name, total, "version") as shown:
         while max_versions is None or counts.done + counts.skipped + counts.failed < max_versions:
             before = counts.as_dict()
-            handled = _run_one_batch(conn, stage, batch_size, only_ids, counts, after)
+            handled = run_one_batch(conn, stage, batch_size, only_ids, counts, after)
             if handled == 0:
                 break
             now = counts.as_dict()
@@ -182,7 +182,7 @@ def count_pending(conn: Connection, stage: Stage, only_ids: Sequence[int] | None
     return int(count)
 
 
-def _run_one_batch(
+def run_one_batch(
     conn: Connection,
     stage: Stage,
     batch_size: int,
@@ -190,6 +190,8 @@ def _run_one_batch(
     counts: StageCounts,
     after: Sequence[Stage] = (),
 ) -> int:
+    """Claim up to `batch_size` pending versions, run `stage` on them and commit; the
+    number claimed (0: nothing is pending that the stages of `after` have run on)."""
     with conn.cursor() as cur:
         cur.execute(CLAIM_PENDING, {
             "stage": stage.name, "stage_version": stage.version,
