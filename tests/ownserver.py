@@ -182,7 +182,9 @@ def assert_same_contents(actual: dict[str, Counter], expected: dict[str, Counter
 
 def cli_env(database_url: str, **extra: str) -> dict[str, str]:
     """The environment of a `storywatch` subprocess on `database_url` and this checkout."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STORYWATCH_")}
+    # The run's STORYWATCH_PROCESS_WORKERS is kept: CI runs the suite with one worker too.
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("STORYWATCH_") or k == "STORYWATCH_PROCESS_WORKERS"}
     env.update(STORYWATCH_DATABASE_URL=database_url, PYTHONPATH=str(REPO_ROOT / "plugins"),
                STORYWATCH_HOST_INTERVAL="0", **extra)
     return env

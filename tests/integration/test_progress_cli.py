@@ -38,7 +38,9 @@ def articles(tmp_path: Path) -> Path:
 
 
 def environment(database_url: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STORYWATCH_")}
+    # The run's STORYWATCH_PROCESS_WORKERS is kept: CI runs the suite with one worker too.
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("STORYWATCH_") or k == "STORYWATCH_PROCESS_WORKERS"}
     env.update(STORYWATCH_DATABASE_URL=database_url, PYTHONPATH=str(REPO_ROOT / "plugins"), **extra)
     return env
 
