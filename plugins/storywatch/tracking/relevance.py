@@ -83,9 +83,11 @@ _PARAGRAPH_LABEL = re.compile(r"[ \t]*(?P<label>[^\n]{1,60}?)[ \t]+[-\u2013\u201
 
 
 def _paragraph_labels(body: str) -> list[tuple[int, str | None]]:
-    """(start offset, label) of every paragraph of `body`."""
+    """(start offset, label) of every paragraph of `body`: every non-empty line, as
+    `sentences.split_paragraphs` reads them (fetched pages put one paragraph per line,
+    with no blank line between)."""
     found: list[tuple[int, str | None]] = []
-    for match in re.finditer(r"(?:\A|\n[ \t]*\n)", body):
+    for match in re.finditer(r"(?:\A|\n)(?=[ \t]*\S)", body):
         start = match.end()
         label = _PARAGRAPH_LABEL.match(body, start)
         found.append((start, label.group("label") if label else None))
