@@ -63,6 +63,7 @@ class Page:
                 text, len(words), frozenset(minhash.shingles(words, WORD_SHINGLE)),
                 frozenset(minhash.shingles(skeleton(text), SKELETON_SHINGLE))))
         self._runs: dict[tuple[int, int], tuple[str, CopyFeatures]] = {}
+        self._narration: dict[tuple[int, int], frozenset[int]] = {}
 
     def run(self, first: int, last: int) -> tuple[str, CopyFeatures]:
         """The text of paragraphs first..last and its copy features."""
@@ -70,6 +71,16 @@ class Page:
             text = "\n".join(p.text for p in self.paragraphs[first:last + 1])
             self._runs[first, last] = text, copy_features(text, with_minhash=False)
         return self._runs[first, last]
+
+    def narration(self, first: int, last: int) -> frozenset[int]:
+        """Five-word runs of the words of paragraphs first..last outside quotations (empty
+        when there are fewer than MIN_NARRATION_WORDS of them)."""
+        if (first, last) not in self._narration:
+            words = fold_text(without_quotations(self.run(first, last)[0])).split()
+            self._narration[first, last] = frozenset(
+                minhash.shingles(words, WORD_SHINGLE) if len(words) >= MIN_NARRATION_WORDS
+                else ())
+        return self._narration[first, last]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,11 +103,12 @@ def blurb_matches(page: str | Page, story: CopyFeatures) -> list[BlurbMatch]:
         return []
     found: list[BlurbMatch] = []
     for first, last in _runs(page.paragraphs, story):
-        text, features = page.run(first, last)
+        _text, features = page.run(first, last)
         if features.word_count < MIN_WORDS:
             continue
         match = compare_copies(features, story)
-        if match.kind is not None and (match.kind == "spun" or _carries_narration(text, story)):
+        if match.kind is not None and (match.kind == "spun" or _carries_narration(
+                page.narration(first, last), story)):
             found.append(BlurbMatch(first, last, features.word_count, len(features.word_shingles),
                                     match))
     return found
@@ -124,13 +136,11 @@ def _runs(paragraphs: Sequence[Paragraph], story: CopyFeatures) -> list[tuple[in
     return runs
 
 
-def _carries_narration(text: str, story: CopyFeatures) -> bool:
+def _carries_narration(narration: frozenset[int], story: CopyFeatures) -> bool:
     """Does the run's narration (its words outside quotations) come from the story?"""
-    narration = fold_text(without_quotations(text)).split()
-    if len(narration) < MIN_NARRATION_WORDS:
+    if not narration:
         return False
-    runs = minhash.shingles(narration, WORD_SHINGLE)
-    return len(runs & story.word_shingles) / len(runs) >= BLURB_NARRATION
+    return len(narration & story.word_shingles) / len(narration) >= BLURB_NARRATION
 
 
 def _carried(paragraph: Paragraph, story: CopyFeatures) -> bool:
