@@ -260,3 +260,15 @@ def test_a_pronoun_subject_of_a_predicate_noun_passes_on_its_person() -> None:
     text = ("Orla Byrne opened her studio to visitors in May.\n"
             "She is a sculptor of some renown.")
     assert ("a sculptor", "Orla Byrne") in links(extract(text), "role")
+
+
+def test_an_interview_in_question_and_answer_form_is_read_without_error() -> None:
+    """"Q: ... A: Name" lines: the one-letter answer marker is no role of the person named."""
+    text = ("The gallery's new director talked to us about the season ahead.\n\n"
+            "Q: Whose portrait would you hang first?\n\n"
+            "A: Nina Simone, without a doubt.\n\n"
+            "Q: Which match did you last watch?\n\n"
+            "A: Rovers against United at the old ground.\n\n"
+            "The director, Carla Mendes, said the gallery would reopen in March.")
+    extraction = extract(text)
+    assert any(m.name == "Carla Mendes" for m in extraction.mentions)

@@ -644,6 +644,7 @@ def _person_roles(
             if role:
                 found.add(role)
                 phrase_tokens.extend(t for t in root.head.subtree if t.i < draft.token_start)
+        found = {(country, role) for country, role in found if role}  # "A: X" gives no role
         if found:
             roles.setdefault(draft.name, set()).update(found)
         institution = next((organisation_at[t.i].name for t in phrase_tokens
