@@ -56,6 +56,12 @@ def test_the_kind_of_a_figure(sentence: str, figure: str, kind: str) -> None:
     ("Some 12,000 Turkish soldiers remain on the island.", "12,000", "Turkish", "modifier"),
     ("The Pentagon placed 6,000 soldiers on heightened alert.", "6,000", "The Pentagon", "subject"),
     ("Brazil has deployed 2,000 troops to the border region.", "2,000", "Brazil", "subject"),
+    # a complement with no subject of its own takes the subject of the clause it completes;
+    # a subject that is itself a figure is no one's
+    ("Further north, the Ridge Fire was 60 percent contained, officials said.", "60 percent",
+     "the Ridge Fire", "subject"),
+    ("Further north, the Ridge Fire was 40 percent contained at 12,500 acres.", "12,500",
+     "the Ridge Fire", "subject"),
 ])
 def test_the_owner_comes_from_the_syntax(sentence: str, figure: str, owner: str, via: str) -> None:
     found = frame(sentence, figure)

@@ -110,7 +110,8 @@ def frame_of(doc: Doc, claim: Any, sentence: Span | None = None) -> FigureFrame:
     if counted is None and unit_kind == "count":
         counted = _counted_by_subject(anchor, info.subject, head)
     counted_noun = _counted_noun(anchor, info.subject, counted)
-    owner, via = _owner(anchor, counted_noun, info.subject, head, unit_kind == "count")
+    owner, via = _owner(anchor, counted_noun, _completed_subject(head, info.subject), head,
+                        unit_kind == "count")
     share_of = _share_of(anchor) if kind == "share" else None
     return FigureFrame(
         kind=kind, counted=counted, owner=owner, owner_via=via, place=_place(anchor, head),
@@ -272,6 +273,24 @@ def _owner(anchor: Token, counted: Token, subject: Token | None, head: Token,
     if subject.pos_ == "PRON" and subject.lower_ in ("it", "they", "we", "he", "she"):
         return subject.text, "subject"
     return phrase_text(subject), "subject"
+
+
+def _completed_subject(head: Token, subject: Token | None) -> Token | None:
+    """The subject of the clause a subjectless complement completes: "the fire was [78 percent
+    contained]", "the fire was 35 percent [contained at 96,314 acres]". A subject that is itself
+    a figure ("35 percent") is no one's; the clause it sits in has the subject."""
+    steps = 0
+    while (subject is None or _is_figure(subject)) and steps < 3 and (
+            head.dep_ in ("acomp", "xcomp", "acl", "attr", "oprd")):
+        head = head.head
+        subject = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        steps += 1
+    return None if subject is not None and _is_figure(subject) else subject
+
+
+def _is_figure(token: Token) -> bool:
+    return token.like_num or token.pos_ == "NUM" or any(
+        c.dep_ == "nummod" for c in token.children)
 
 
 def _counted_by_subject(anchor: Token, subject: Token | None, head: Token) -> str | None:
