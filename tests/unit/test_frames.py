@@ -45,6 +45,11 @@ def frame(sentence: str, figure: str) -> dict[str, Any]:
     ("The treaty set a ceiling of 150 kg on the reserve.", "150 kg", "limit"),
     ("The 1999 accord capped purity at 5 percent.", "5 percent", "limit"),
     ("The reserve includes 12 kg of the purest grade.", "12 kg", "part"),
+    # what a value was before it moved: "to X from Y"
+    ("The port authority lowered its claim to $40 million from $75 million.", "$75 million",
+     "previous"),
+    ("The garrison grew to 9,000 soldiers from 6,500 over the winter.", "6,500", "previous"),
+    ("The club received 52 votes from 100 members present.", "100", "total"),
 ])
 def test_the_kind_of_a_figure(sentence: str, figure: str, kind: str) -> None:
     assert frame(sentence, figure)["kind"] == kind
@@ -62,6 +67,9 @@ def test_the_kind_of_a_figure(sentence: str, figure: str, kind: str) -> None:
      "the Ridge Fire", "subject"),
     ("Further north, the Ridge Fire was 40 percent contained at 12,500 acres.", "12,500",
      "the Ridge Fire", "subject"),
+    # a possessive pronoun is the clause's subject
+    ("The port authority lowered its claim to $40 million on Monday.", "$40 million",
+     "The port authority", "possessor"),
 ])
 def test_the_owner_comes_from_the_syntax(sentence: str, figure: str, owner: str, via: str) -> None:
     found = frame(sentence, figure)

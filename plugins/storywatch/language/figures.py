@@ -187,7 +187,22 @@ def _role_before(lx: list[Lexeme], start: int) -> str | None:
         words = words[:-1]
     if words[-2:] in (["up", "from"], ["down", "from"], ["compared", "with"], ["compared", "to"]):
         return "previous"
+    if words and words[-1] == "from" and _after_a_new_value(lx, start - 1):
+        return "previous"  # "cut it to $600 million from $916 million": from what it was
     return None
+
+
+def _after_a_new_value(lx: list[Lexeme], at: int) -> bool:
+    """Is lexeme `at` ("from") right after a figure introduced by "to" ("to 130,000 troops")?"""
+    k = at - 1
+    if k >= 0 and lx[k].kind == "word" and lx[k].lower not in SCALES:
+        k -= 1  # what the figure counts ("troops") or its unit
+    seen_number = False
+    while k >= 0 and (lx[k].kind == "num" or lx[k].lower in SCALES or lx[k].text in U.CURRENCY_SYMBOLS
+                      or lx[k].lower in ("%", "percent", ",")):
+        seen_number = seen_number or lx[k].kind == "num"
+        k -= 1
+    return seen_number and k >= 0 and lx[k].lower == "to"
 
 
 def atom_at(lx: list[Lexeme], i: int) -> Atom | None:

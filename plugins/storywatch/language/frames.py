@@ -244,6 +244,10 @@ def _owner(anchor: Token, counted: Token, subject: Token | None, head: Token,
     subject that has, masses or sends them ("the Pentagon put 8,500 troops on standby")."""
     for child in counted.children:
         if child.dep_ == "poss":
+            if child.pos_ == "PRON" and subject is not None and subject.pos_ != "PRON" and (
+                    subject.i not in {t.i for t in anchor.subtree}):
+                # "the authority cut its demand to $600 million": its = the clause's subject
+                return phrase_text(subject), "possessor"
             return _without_possessive(phrase_text(child)), "possessor"
     for child in counted.children:
         if child.dep_ in ("amod", "compound", "nmod") and child.i < counted.i and not (
@@ -339,7 +343,8 @@ def _place(anchor: Token, head: Token) -> str | None:
             if child.dep_ == "prep" and child.lower_ in PLACE_PREPS:
                 obj = next((c for c in child.children if c.dep_ == "pobj"), None)
                 if obj is not None and obj.ent_type_ not in ("DATE", "TIME", "CARDINAL") and (
-                        anchor.i not in {t.i for t in obj.subtree}):
+                        anchor.i not in {t.i for t in obj.subtree}) and not _is_figure(obj) and (
+                        obj.ent_type_ not in ("MONEY", "PERCENT", "QUANTITY")):
                     return f"{child.text} {phrase_text(obj)}"
             if child.dep_ in ("amod", "acl") and child.lower_ in PLACE_PREPS:
                 obj = next((c for c in child.children if c.dep_ in ("dobj", "obj")), None)
