@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +32,8 @@ from storywatch.store.db import connect
 log = logging.getLogger(__name__)
 
 Counts = dict[str, dict[str, int]]
+# How often a worker checks that the process that started it is still there.
+PARENT_CHECK_SECONDS = 1.0
 
 
 def process_with_workers(
@@ -48,7 +52,7 @@ def process_with_workers(
     children = [
         context.Process(target=_child, name=f"storywatch-process-{n}", daemon=True,
                         args=(database_url, batch_size, only_ids, n, events,
-                              progress is not None))
+                              progress is not None, os.getpid()))
         for n in range(1, workers)
     ]
     for child in children:
@@ -58,6 +62,12 @@ def process_with_workers(
     try:
         mine = _process(database_url, batch_size, only_ids,
                         merged.worker(0) if merged is not None else None)
+    except BaseException:
+        # Interrupted (Ctrl-C, SIGTERM, a lost connection): the workers stop too, their
+        # unfinished batches rolled back and pending again, as a killed worker's are.
+        for child in children:
+            child.terminate()
+        raise
     finally:
         for child in children:
             child.join()
@@ -85,11 +95,24 @@ def _process(database_url: str, batch_size: int, only_ids: Sequence[int] | None,
 
 
 def _child(database_url: str, batch_size: int, only_ids: Sequence[int] | None, number: int,
-           events: Any, report_progress: bool) -> None:
+           events: Any, report_progress: bool, parent: int) -> None:
     """A worker process: process, then send its counts (progress events on the way)."""
+    _exit_with(parent)
     progress = QueueProgress(events, number) if report_progress else None
     counts = _process(database_url, batch_size, only_ids, progress)
     events.put(("counts", number, counts))
+
+
+def _exit_with(parent: int) -> None:
+    """End this worker as soon as the process that started it is gone (killed with SIGKILL, it
+    could not stop its workers), as if killed with it: the open batch is rolled back."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="storywatch-parent-watch", daemon=True).start()
 
 
 class Relay(threading.Thread):

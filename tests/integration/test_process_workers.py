@@ -87,3 +87,32 @@ def test_the_command_takes_its_workers_from_the_option_or_the_environment(conn, 
     assert refused.returncode == 2 and "at least 1" in refused.stderr
     bad = storywatch("process", env=environment(database_url, STORYWATCH_PROCESS_WORKERS="two"))
     assert bad.returncode != 0 and "STORYWATCH_PROCESS_WORKERS must be a whole number" in bad.stderr
+
+
+def _worker_sessions(conn) -> int:
+    with conn.cursor() as cur:
+        cur.execute("select count(*) from pg_stat_activity where datname = current_database()"
+                    " and application_name = 'storywatch-process'")
+        (count,) = cur.fetchone()
+    conn.rollback()
+    return int(count)
+
+
+@pytest.mark.slow
+def test_workers_end_with_the_command_even_when_it_is_killed(conn, database_url, tmp_path):
+    from tests.ownserver import start_cli, wait_for
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for n in range(150):
+        (folder / f"{n:03}.txt").write_text(
+            f"---\ntitle: Talks {n}\npublished: 2023-05-{n % 28 + 1:02}\n---\n"
+            + " ".join(f"Negotiators met for round {n} of the talks, officials said on day {k}."
+                       for k in range(30)) + "\n", encoding="utf-8")
+    assert ingest_paths(conn, sorted(folder.glob("*.txt"))).ok
+    # both processes hold a connection: the command and the worker it started
+    command = start_cli(database_url, "process", "--workers", "2", "--batch-size", "1")
+    wait_for(lambda: _worker_sessions(conn) == 2, "the command and its worker to connect", 120)
+    command.kill()  # SIGKILL: the command cannot stop its worker itself
+    command.wait(timeout=30)
+    wait_for(lambda: _worker_sessions(conn) == 0, "the orphaned worker to end", 8)
