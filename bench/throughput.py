@@ -1,9 +1,14 @@
 """Articles per second and peak memory of `storywatch process`, beside spaCy alone on the same texts.
 
-    PYTHONPATH=plugins python bench/throughput.py [--articles 300] [--workers N] [--database-url URL]
+    PYTHONPATH=plugins python bench/throughput.py [--corpus real|generated] [--articles 300]
+                                                  [--workers N] [--database-url URL]
 
-Generates N articles by repeating and varying the seed and the articles of
-bench/extraction_gold/ (names, figures, paragraph order and length change), then
+`--corpus real` (the default) reads the bodies of the public article-extraction benchmark
+in the shared folder (`../shared/bench/article-extraction/`, STORYWATCH_SHARED_DIR
+overrides; real pages of many sites and subjects, read at run time, never copied here);
+`--corpus generated` makes N articles by repeating and varying the seed and the articles
+of bench/extraction_gold/ (names, figures, paragraph order and length change): every one
+of them copies the others in part, the worst case for the copies stage. Then it
 measures, each in a fresh process so peak memory (max RSS) is its own:
 - `spacy`: the pipeline alone (`nlp.pipe`, the stage's batch size) over the texts;
 - `rules`: parse + every rule of the stage (entities, quotes, quantities, statuses,
@@ -215,8 +220,32 @@ def measure_pipeline(texts: list[str], server_url: str, workers: int) -> dict[st
             "peak_rss_children_mb": peak_rss_children_mb()}
 
 
-def child(mode: str, count: int, server_url: str | None, workers: int = 1) -> None:
-    texts = generate_articles(count)
+def real_texts() -> list[str]:
+    """The article bodies of the shared extraction benchmark (60 words or more) that the
+    extract stage reads (not those it sets aside as not English), so that spaCy alone and
+    storywatch parse the same texts."""
+    from scale import real_bodies
+
+    from storywatch.extraction.stage import screen_text
+    from storywatch.store.stagework import SkipItem
+
+    kept = []
+    for _url, _title, body in real_bodies():
+        try:
+            screen_text(body)
+        except SkipItem:
+            continue
+        kept.append(body)
+    return kept
+
+
+def corpus_texts(corpus: str, count: int) -> list[str]:
+    return real_texts() if corpus == "real" else generate_articles(count)
+
+
+def child(mode: str, count: int, server_url: str | None, workers: int = 1,
+          corpus: str = "generated") -> None:
+    texts = corpus_texts(corpus, count)
     if mode == "spacy":
         result = measure_spacy(texts)
     elif mode == "rules":
@@ -229,20 +258,21 @@ def child(mode: str, count: int, server_url: str | None, workers: int = 1) -> No
         result = measure_process(texts, server_url)
     result["peak_rss_mb"] = peak_rss_mb()
     result["chars"] = sum(len(t) for t in texts)
+    result["texts"] = len(texts)
     print(json.dumps(result))
 
 
 def run_child(mode: str, count: int, server_url: str | None, repeat: int = 1,
-              workers: int = 1) -> dict[str, float]:
+              workers: int = 1, corpus: str = "generated") -> dict[str, float]:
     """The fastest of `repeat` fresh-process runs of `mode` (the machine's other load is noise)."""
-    runs = [_run_child_once(mode, count, server_url, workers) for _ in range(repeat)]
+    runs = [_run_child_once(mode, count, server_url, workers, corpus) for _ in range(repeat)]
     return min(runs, key=lambda r: r["seconds"])
 
 
 def _run_child_once(mode: str, count: int, server_url: str | None,
-                    workers: int) -> dict[str, float]:
+                    workers: int, corpus: str) -> dict[str, float]:
     command = [sys.executable, __file__, "--child", mode, "--articles", str(count),
-               "--workers", str(workers)]
+               "--workers", str(workers), "--corpus", corpus]
     if server_url:
         command += ["--database-url", server_url]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -258,13 +288,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="runs of each measurement; the fastest counts (default 2)")
     parser.add_argument("--database-url", help="maintenance database URL of the server to use "
                         "(default: STORYWATCH_DATABASE_URL, else the embedded server)")
+    parser.add_argument("--corpus", choices=("real", "generated"), default="real",
+                        help="real pages of the shared extraction benchmark (default), or "
+                        "generated look-alikes of the seed (the copies stage's worst case)")
     parser.add_argument("--workers", type=int, default=None,
                         help="workers of the parallel pipeline run (default: the usable cores)")
     parser.add_argument("--child", choices=("spacy", "rules", "process", "pipeline"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        child(args.child, args.articles, args.database_url, args.workers or 1)
+        child(args.child, args.articles, args.database_url, args.workers or 1, args.corpus)
         return 0
 
     from storywatch.settings import Settings, usable_cores
@@ -273,14 +306,17 @@ def main(argv: list[str] | None = None) -> int:
     workers = args.workers or usable_cores()
 
     def measure(server_url: str) -> None:
-        spacy_only = run_child("spacy", args.articles, None, args.repeat)
-        rules = run_child("rules", args.articles, None, args.repeat)
-        process = run_child("process", args.articles, server_url, args.repeat)
-        one = run_child("pipeline", args.articles, server_url, args.repeat, workers=1)
-        every = run_child("pipeline", args.articles, server_url, args.repeat, workers=workers)
-        n = args.articles
+        corpus = args.corpus
+        spacy_only = run_child("spacy", args.articles, None, args.repeat, corpus=corpus)
+        rules = run_child("rules", args.articles, None, args.repeat, corpus=corpus)
+        process = run_child("process", args.articles, server_url, args.repeat, corpus=corpus)
+        one = run_child("pipeline", args.articles, server_url, args.repeat, 1, corpus)
+        every = run_child("pipeline", args.articles, server_url, args.repeat, workers, corpus)
+        n = int(spacy_only["texts"])
         print(f"fastest of {args.repeat} runs each, every run in a fresh process")
-        print(f"{n} generated articles, {spacy_only['chars'] / n:,.0f} characters and "
+        kind = "real pages (shared extraction benchmark)" if corpus == "real" else (
+            "generated articles")
+        print(f"{n} {kind}, {spacy_only['chars'] / n:,.0f} characters and "
               f"{spacy_only['tokens'] / n:,.0f} tokens each on average")
         print(f"{'run':<34}{'seconds':>9}{'articles/s':>12}{'peak MB':>9}")
         for label, result in (("spaCy alone (nlp.pipe)", spacy_only),

@@ -116,3 +116,44 @@ def test_workers_end_with_the_command_even_when_it_is_killed(conn, database_url,
     command.kill()  # SIGKILL: the command cannot stop its worker itself
     command.wait(timeout=30)
     wait_for(lambda: _worker_sessions(conn) == 0, "the orphaned worker to end", 8)
+
+
+def test_two_workers_creating_the_same_new_entities_in_other_orders_do_not_deadlock(database_url):
+    """Worker A creates X then Y, worker B creates Y then X, interleaved: without one lock
+    for creating entities each waits for the other's uncommitted row (a deadlock)."""
+    import threading
+    import time
+
+    from storywatch.extraction.writes import _create_entity
+    from storywatch.store.db import connect
+
+    first, second = connect(database_url), connect(database_url)
+    errors: list[BaseException] = []
+
+    def worker_b() -> None:
+        try:
+            _create_entity(second, "Yara Okafor", "PERSON")
+            _create_entity(second, "Xavier Lindqvist", "PERSON")
+            second.commit()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+            second.rollback()
+
+    try:
+        _create_entity(first, "Xavier Lindqvist", "PERSON")
+        other = threading.Thread(target=worker_b)
+        other.start()
+        time.sleep(0.5)  # B is now inside its own creation (or waiting to start it)
+        _create_entity(first, "Yara Okafor", "PERSON")
+        first.commit()
+        other.join(timeout=30)
+        assert not other.is_alive()
+        assert errors == []
+        with first.cursor() as cur:
+            cur.execute("select count(*) from entities where name in"
+                        " ('Xavier Lindqvist', 'Yara Okafor')")
+            assert cur.fetchone()[0] == 2
+        first.rollback()
+    finally:
+        first.close()
+        second.close()

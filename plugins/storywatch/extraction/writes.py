@@ -50,6 +50,9 @@ union all
 select k.name, k.key, 'key', null, null
 from keyed as k
 """
+# One lock for creating entities ("ent1"), held to the end of the transaction.
+ENTITY_CREATION_LOCK_KEY = 0x656E7431
+LOCK_ENTITY_CREATION = "select pg_advisory_xact_lock(%s)"
 INSERT_ENTITY = """
 insert into entities (name, type) values (%s, %s)
 on conflict (name_key, type) do nothing
@@ -222,6 +225,10 @@ def resolve_entities(
 
 def _create_entity(conn: Connection, name: str, type_: str) -> int:
     with conn.cursor() as cur:
+        # Two workers creating the same new names in different orders would each wait for
+        # the other's uncommitted row (a deadlock): new entities are created by one
+        # transaction at a time, the lock held to its end (existing ones need no lock).
+        cur.execute(LOCK_ENTITY_CREATION, (ENTITY_CREATION_LOCK_KEY,))
         cur.execute(INSERT_ENTITY, (name, type_))
         cur.execute(ENTITY_ID, (name, type_))
         row = cur.fetchone()
