@@ -35,6 +35,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "plugins"))
@@ -142,15 +143,26 @@ def _timed_stage_class() -> type:
     return TimedStage
 
 
-def measure_process(texts: list[str], server_url: str) -> dict[str, float]:
+def store_texts(conn: Any, texts: list[str]) -> None:
+    """Each text as an article of its own, an hour apart, from seven outlets in turn."""
     import datetime as dt
+
+    from storywatch.store.articles import ArticleText, store_article
+
+    published = dt.datetime(2022, 2, 1, tzinfo=dt.UTC)
+    for i, text in enumerate(texts):
+        store_article(conn, ArticleText(
+            identity=f"bench-{i}", origin="file", body=text, title=None,
+            source=f"Outlet {i % 7}", published_at=published + dt.timedelta(hours=i)))
+
+
+def measure_process(texts: list[str], server_url: str) -> dict[str, float]:
 
     from benchkit import scratch_database
 
     from storywatch.language import nlp
     from storywatch.settings import Settings
     from storywatch.store import db, migrate
-    from storywatch.store.articles import ArticleText, store_article
     from storywatch.store.stagework import run_stage
 
     TimedStage = _timed_stage_class()  # noqa: N806 - a class
@@ -158,11 +170,7 @@ def measure_process(texts: list[str], server_url: str) -> dict[str, float]:
         conn = db.connect(url)
         try:
             migrate.upgrade(conn, Settings.from_env().sql_dir)
-            published = dt.datetime(2022, 2, 1, tzinfo=dt.UTC)
-            for i, text in enumerate(texts):
-                store_article(conn, ArticleText(
-                    identity=f"bench-{i}", origin="file", body=text, title=None,
-                    source=f"Outlet {i % 7}", published_at=published + dt.timedelta(hours=i)))
+            store_texts(conn, texts)
             nlp.load_pipeline()
             stage = TimedStage()
             started = time.perf_counter()
@@ -182,13 +190,11 @@ def measure_process(texts: list[str], server_url: str) -> dict[str, float]:
 
 def measure_pipeline(texts: list[str], server_url: str, workers: int) -> dict[str, float]:
     """Every stage over `texts` with `workers` processes, as `storywatch process` runs them."""
-    import datetime as dt
 
     from benchkit import scratch_database
 
     from storywatch.settings import Settings
     from storywatch.store import db, migrate
-    from storywatch.store.articles import ArticleText, store_article
     from storywatch.tracking.sync import sync_seed_threads
     from storywatch.workers import process_with_workers
 
@@ -198,11 +204,7 @@ def measure_pipeline(texts: list[str], server_url: str, workers: int) -> dict[st
         try:
             migrate.upgrade(conn, settings.sql_dir)
             sync_seed_threads(conn, settings.seeds_dir)
-            published = dt.datetime(2022, 2, 1, tzinfo=dt.UTC)
-            for i, text in enumerate(texts):
-                store_article(conn, ArticleText(
-                    identity=f"bench-{i}", origin="file", body=text, title=None,
-                    source=f"Outlet {i % 7}", published_at=published + dt.timedelta(hours=i)))
+            store_texts(conn, texts)
             conn.commit()
             started = time.perf_counter()
             counts = process_with_workers(url, workers, batch_size=8)
