@@ -69,7 +69,7 @@ def test_three_workers_derive_what_one_does_and_process_each_version_once(conn, 
     assert results[1]["developments"], "the timeline must move some slot"
 
 
-def test_the_command_takes_its_workers_from_the_option_or_the_environment(conn, database_url,
+def test_the_command_processes_with_workers_and_refuses_a_bad_worker_count(conn, database_url,
                                                                           tmp_path):
     folder = tmp_path / "articles"
     folder.mkdir()
