@@ -71,14 +71,12 @@ on conflict (document_id) do update set
 where copy_signatures.document_version_id <= excluded.document_version_id
 returning document_id
 """
-# The columns _candidates reads, in its order.
-SIGNATURE_ROWS = """
+CANDIDATES = """
 select document_id, document_version_id, ordered_at, body_fold_sha256, word_count,
        word_shingles, word_anchors, skeleton_shingles, skeleton_minhash, quote_shingles,
        numbers, sentence_hashes
 from copy_signatures
-"""
-CANDIDATES = SIGNATURE_ROWS + """where document_id <> %(document_id)s
+where document_id <> %(document_id)s
   and (body_fold_sha256 = %(sha)s
        or word_anchors && %(anchors)s::bigint[]
        or skeleton_bands && %(skeleton_bands)s::bigint[]
@@ -86,7 +84,12 @@ CANDIDATES = SIGNATURE_ROWS + """where document_id <> %(document_id)s
 order by ordered_at, document_id
 limit %(limit)s
 """
-SIGNATURES_OF = SIGNATURE_ROWS + """where document_id = any(%(ids)s)
+SIGNATURES_OF = """
+select document_id, document_version_id, ordered_at, body_fold_sha256, word_count,
+       word_shingles, word_anchors, skeleton_shingles, skeleton_minhash, quote_shingles,
+       numbers, sentence_hashes
+from copy_signatures
+where document_id = any(%(ids)s)
 order by ordered_at, document_id
 """
 NO_SEQSCAN = "set local enable_seqscan = off; set local max_parallel_workers_per_gather = 0"
