@@ -310,8 +310,9 @@ def build_corpus(conn: Connection, size: int, bases: list[BaseText], rng: random
         kind = rng.random()
         if kind < 0.5:
             name, etype = f"{FIRST[i % len(FIRST)]} {LAST[(i // len(FIRST)) % len(LAST)]}", "PERSON"
-            if i >= len(FIRST) * len(LAST):
-                name += f" {chr(65 + (i // (len(FIRST) * len(LAST))) % 26)}."
+            cycle = i // (len(FIRST) * len(LAST))
+            if cycle:  # past 26 cycles (1M versions) the letter repeats: add the round
+                name += f" {chr(65 + cycle % 26)}{cycle // 26 or ''}."
         elif kind < 0.8:
             name = f"{ORG_WORDS[i % len(ORG_WORDS)]} {ORG_KINDS[(i // 12) % len(ORG_KINDS)]} {i}"
             etype = "ORG"
