@@ -19,6 +19,7 @@ A compatible value corroborates: it is counted in the state, not flagged.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 from collections.abc import Sequence
@@ -237,18 +238,21 @@ def _outvoted_updates(slot: Slot, replay: Replay, entries: Sequence[TimelineEntr
                       ) -> frozenset[tuple[object, ...]]:
     """The placements of updates that the reports after them outvote."""
     placed = _effective_times(entries)
+    placements = [entry.placement for entry in placed]
     moves = [d for d in replay.developments if d.kind in ("new", "update")]
     found: set[tuple[object, ...]] = set()
     for k, development in enumerate(moves):
         if development.kind != "update" or development.previous is None:
             continue
+        # the reports strictly between this move and the next: consecutive windows do not
+        # overlap, so a slot's timeline is read once however many updates it has
         start = development.entry.placement
-        end = moves[k + 1].entry.placement if k + 1 < len(moves) else None
+        first = bisect.bisect_right(placements, start)
+        last = (bisect.bisect_left(placements, moves[k + 1].entry.placement)
+                if k + 1 < len(moves) else len(placed))
         earlier: set[str] = set()
         newer: set[str] = set()
-        for entry in placed:
-            if entry.placement <= start or (end is not None and entry.placement >= end):
-                continue
+        for entry in placed[first:last]:
             if entry.dismissed or entry.copy_of is not None or entry.line == development.entry.line:
                 continue
             if is_compatible(development.entry.value, entry.value, slot.tolerance):
