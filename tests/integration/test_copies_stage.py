@@ -162,6 +162,28 @@ def test_a_copy_of_a_copy_links_to_the_earliest_through_the_one_it_copies(conn):
                                                      "https://republisher.test/story", "excerpt", True)
 
 
+def test_a_link_follows_its_pairs_when_only_the_share_covered_changes(conn):
+    """A re-compared pair may change only its covered share (an edit to the copied paragraphs);
+    the link must take it (the chaos soak once kept a stale share: the upsert compared every
+    column but that one)."""
+    from storywatch.copies.chains import Chains
+
+    story = _dev("drought")
+    paragraphs = story.strip().split("\n\n")
+    _store(conn, "original", story, _at(1))
+    _store(conn, "aggregator", "\n\n".join(paragraphs[:2]), _at(2))
+    _copies_only(conn)
+    (before,) = _rows(conn, "select covered_share from story_copies")
+    with conn.cursor() as cur:
+        cur.execute("update copy_matches set covered_share = covered_share / 2 "
+                    "returning document_id, other_document_id, covered_share")
+        *pair, halved = cur.fetchone()
+    assert halved != before[0]
+    Chains(conn).relink(pair)
+    conn.commit()
+    assert _rows(conn, "select covered_share from story_copies") == [(halved,)]
+
+
 def test_a_page_of_several_blurbs_is_no_copy_and_its_blurbs_link_to_their_stories(conn):
     for name in ("drought", "layoffs", "museum_theft"):
         _store(conn, name, _dev(name), _at(1))

@@ -87,9 +87,15 @@ on conflict (document_id) do update set
     document_version_id = excluded.document_version_id,
     detected_at = excluded.detected_at
 where (story_copies.copy_of_document_id, story_copies.kind, story_copies.score,
+       story_copies.word_similarity, story_copies.quote_similarity,
+       story_copies.number_similarity, story_copies.skeleton_similarity,
+       story_copies.sentence_similarity, story_copies.is_partial, story_copies.covered_share,
        story_copies.via_document_id, story_copies.document_version_id)
       is distinct from
       (excluded.copy_of_document_id, excluded.kind, excluded.score,
+       excluded.word_similarity, excluded.quote_similarity,
+       excluded.number_similarity, excluded.skeleton_similarity,
+       excluded.sentence_similarity, excluded.is_partial, excluded.covered_share,
        excluded.via_document_id, excluded.document_version_id)
 """
 
