@@ -671,7 +671,14 @@ def _busiest_slot(conn: Connection) -> dict[str, object]:
                     "join threads as t using (thread_id) "
                     "group by 1, 2 order by count(*) desc limit 1")
         slug_, slot = cur.fetchone()  # type: ignore[misc]
-    return {"thread": slug_, "slot": slot}
+        cur.execute("select count(*) from observations as o "
+                    "join thread_slots as s using (thread_slot_id) "
+                    "join threads as t using (thread_id) where t.slug = %s and s.slot = %s",
+                    (slug_, slot))
+        count = int(cur.fetchone()[0])  # type: ignore[index]
+    # a page from the middle of the busiest slot's timeline, read backwards from a position
+    # as an analyst paging through it would (keyset paging: the page costs the same anywhere)
+    return {"thread": slug_, "slot": slot, "before": count // 2}
 
 
 QUERIES = [
@@ -683,12 +690,13 @@ QUERIES = [
         order by ordered_at desc, development_id desc
         limit 20
     """, lambda c: {"thread": "ukraine-buildup"}),
-    Query("a slot's timeline", """
+    Query("a page of a slot's timeline", """
         select published_at, value_text, value_num, qualifier, attributed_to, url, evidence,
                development_id, timeline_position
         from v_thread_timeline
-        where thread_slug = %(thread)s and slot = %(slot)s
-        order by timeline_position
+        where thread_slug = %(thread)s and slot = %(slot)s and timeline_position < %(before)s
+        order by timeline_position desc
+        limit 100
     """, _busiest_slot),
     Query("thread state", """
         select slot, value_text, value_num, qualifier, since, source_count, last_observed_at

@@ -3,17 +3,7 @@
 -- recomputation no longer yields (withdrawn) is left out unless an analyst reviewed it.
 drop view if exists v_developments cascade;
 create view v_developments as
-with latest_review as (
-    select distinct on (r.development_id)
-        r.development_id,
-        r.action,
-        r.reason,
-        r.reviewed_by,
-        r.reviewed_at
-    from development_reviews as r
-    order by r.development_id, r.reviewed_at desc, r.development_review_id desc
-),
-final as (
+with final as (
     select
         dev.development_id,
         t.slug as thread_slug,
@@ -35,7 +25,7 @@ final as (
         v.title,
         src.name as source,
         dev.evidence,
-        case lr.action
+        case dev.review_action
             when 'confirm' then 'confirmed'
             when 'dismiss' then 'dismissed'
             else 'open'
@@ -58,10 +48,17 @@ final as (
     join document_versions as v on v.document_version_id = dev.document_version_id
     join documents as d on d.document_id = v.document_id
     left join sources as src on src.source_id = d.source_id
-    left join latest_review as lr on lr.development_id = dev.development_id
+    -- the latest review's details, looked up for the rows read (its action is on dev)
+    left join lateral (
+        select r.reason, r.reviewed_by, r.reviewed_at
+        from development_reviews as r
+        where r.development_id = dev.development_id
+        order by r.reviewed_at desc, r.development_review_id desc
+        limit 1
+    ) as lr on dev.review_action is not null
     where t.is_active
       and s.is_active
-      and (dev.withdrawn_at is null or lr.action is not null)
+      and (dev.withdrawn_at is null or dev.review_action is not null)
 )
 select
     development_id,

@@ -1,16 +1,10 @@
 -- v_thread_timeline: one row per observation (key: observation_id), numbered in publication
--- order per slot (timeline_position), for analysts following a slot over time. development_id
+-- order per slot (timeline_position, stored by the tracker: a page of a long timeline is an
+-- index range), for analysts following a slot over time. development_id
 -- is null for an observation that corroborated the value it found.
 drop view if exists v_thread_timeline cascade;
 create view v_thread_timeline as
-with latest_review as (
-    select distinct on (r.development_id)
-        r.development_id,
-        r.action
-    from development_reviews as r
-    order by r.development_id, r.reviewed_at desc, r.development_review_id desc
-),
-final as (
+with final as (
     select
         t.slug as thread_slug,
         s.slot,
@@ -32,13 +26,7 @@ final as (
         src.name as source,
         v.document_id,
         v.version_no,
-        -- partitioned by (slug, slot), one to one with thread_slot_id, so that a filter on
-        -- thread_slug and slot reaches the observations index instead of numbering them all
-        row_number() over (
-            partition by t.slug, s.slot
-            order by v.ordered_at, d.identity, v.version_no, o.sentence_index, o.value_key,
-                o.source_line
-        ) as timeline_position
+        o.timeline_position
     from observations as o
     join thread_slots as s on s.thread_slot_id = o.thread_slot_id
     join threads as t on t.thread_id = s.thread_id
@@ -50,8 +38,7 @@ final as (
         and dev.document_version_id = o.document_version_id
         and dev.value_key = o.value_key
         and dev.source_line = o.source_line
-        and (dev.withdrawn_at is null
-             or exists (select 1 from latest_review as lr where lr.development_id = dev.development_id))
+        and (dev.withdrawn_at is null or dev.review_action is not null)
     where t.is_active
       and s.is_active
 )

@@ -135,7 +135,23 @@ def test_processing_twice_adds_nothing(timeline_conn: Connection) -> None:
     timeline_conn.rollback()
 
 
-def test_shuffled_ingestion_ends_in_the_same_state_and_developments(conn: Connection) -> None:
+def timeline_positions(conn: Connection) -> dict[tuple[str, str], list[tuple[str, str, str]]]:
+    """Each slot's observations in stored timeline order, keyed on what they are."""
+    with conn.cursor() as cur:
+        cur.execute("select thread_slug, slot, url, value_text, source_line, timeline_position "
+                    "from v_thread_timeline order by thread_slug, slot, timeline_position")
+        rows = cur.fetchall()
+    conn.rollback()
+    slots: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+    for slug, slot, url, value, line, position in rows:
+        entries = slots.setdefault((slug, slot), [])
+        assert position == len(entries) + 1, f"{slug}/{slot}: position {position} out of turn"
+        entries.append((url, value, line))
+    return slots
+
+
+def test_shuffled_ingestion_ends_in_the_same_state_and_developments(
+        conn: Connection, timeline_conn: Connection) -> None:
     files = [path for path, _ in find_article_files([TIMELINE])]
     random.Random(20220224).shuffle(files)
     load_seeds(conn, SETTINGS.seeds_dir)
@@ -148,6 +164,9 @@ def test_shuffled_ingestion_ends_in_the_same_state_and_developments(conn: Connec
     state = evaluation.read_state(conn)
     assert {(t, s): v for t, slots in state.items() for s, v in slots.items()} == {
         (t, s): v for t, slots in GOLD.state.items() for s, v in slots.items()}
+    # late articles took their place in the past: the stored positions were renumbered, 1..n
+    # per slot, exactly as when every article came at once
+    assert timeline_positions(conn) == timeline_positions(timeline_conn)
 
 
 @pytest.mark.parametrize("order", ["reversed", "shuffled-1", "shuffled-2"])

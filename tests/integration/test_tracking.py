@@ -114,6 +114,37 @@ def test_a_dismissed_value_never_becomes_the_state_and_reviews_keep_who_and_when
     assert count_rows(conn, "development_reviews") == 3
 
 
+def test_a_review_written_in_sql_sets_the_status_and_deleting_it_restores_the_previous(
+        conn: Connection) -> None:
+    """The status lives on the development (for the index that pages the latest ones), kept
+    by the database whoever writes the review: not only storywatch review."""
+    load_seeds(conn, SETTINGS.seeds_dir)
+    ingest_paths(conn, [ESTIMATE])
+    process_pending(conn)
+    development_id = developments(conn)[0][0]
+    with conn.cursor() as cur:
+        cur.execute("insert into development_reviews (development_id, action, reviewed_by, "
+                    "reviewed_at) values (%s, 'confirm', 'a', now() - interval '1 hour')",
+                    (development_id,))
+        cur.execute("insert into development_reviews (development_id, action, reason, "
+                    "reviewed_by) values (%s, 'dismiss', 'misread', 'b') "
+                    "returning development_review_id", (development_id,))
+        dismissal = cur.fetchone()[0]  # type: ignore[index]
+    conn.commit()
+    shown = {row[0]: row[5] for row in developments(conn)}
+    assert shown[development_id] == "dismissed"
+    with conn.cursor() as cur:
+        cur.execute("delete from development_reviews where development_review_id = %s",
+                    (dismissal,))
+    conn.commit()
+    shown = {row[0]: row[5] for row in developments(conn)}
+    assert shown[development_id] == "confirmed"
+    with conn.cursor() as cur:
+        cur.execute("delete from development_reviews")
+    conn.commit()
+    assert {row[0]: row[5] for row in developments(conn)}[development_id] == "open"
+
+
 def test_dismissing_needs_a_reason_and_an_existing_development(conn: Connection) -> None:
     with pytest.raises(StorywatchError, match="needs a reason"):
         review_development(conn, 1, "dismiss", reviewed_by="a", reason=" ")

@@ -106,6 +106,7 @@ class TimelineEntry:
     copy_of: int | None = None
     dismissed: bool = False
     nominal: bool = False           # read from a bare noun phrase: never moves the slot alone
+    observation_id: int | None = None  # the stored observation, when read from the database
 
     @property
     def placement(self) -> tuple[dt.datetime, str, int, int, str, str]:
@@ -163,7 +164,13 @@ def _replace_time(entry: TimelineEntry, moment: dt.datetime) -> TimelineEntry:
     return TimelineEntry(entry.document_id, entry.document_identity, entry.version_no,
                          entry.document_version_id, moment, entry.value, entry.line,
                          entry.evidence, entry.attributed_to, entry.sentence_index,
-                         entry.copy_of, entry.dismissed, entry.nominal)
+                         entry.copy_of, entry.dismissed, entry.nominal, entry.observation_id)
+
+
+def timeline_order(entries: Sequence[TimelineEntry]) -> list[TimelineEntry]:
+    """The entries in the order the replay reads them (publication order, a later version
+    never before an earlier one of the same article): the slot's timeline positions."""
+    return _effective_times(entries)
 
 
 def supersedes(slot: Slot, current: SlotValue, new: SlotValue) -> bool:

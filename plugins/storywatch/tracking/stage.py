@@ -24,7 +24,7 @@ import psycopg2.sql
 
 from storywatch.store.db import Connection, insert_rows
 from storywatch.store.stagework import PendingVersion
-from storywatch.tracking.developments import Replay, TimelineEntry, replay_slot
+from storywatch.tracking.developments import Replay, TimelineEntry, replay_slot, timeline_order
 from storywatch.tracking.observations import (
     ArticleReading,
     ClaimRecord,
@@ -114,19 +114,24 @@ where s.thread_slot_id = %s
 DISMISSED = """
 select dev.document_version_id, dev.value_key
 from developments as dev
-where dev.thread_slot_id = %s
-  and (select r.action from development_reviews as r
-       where r.development_id = dev.development_id
-       order by r.reviewed_at desc, r.development_review_id desc limit 1) = 'dismiss'
+where dev.thread_slot_id = %s and dev.review_action = 'dismiss'
 """
 SLOT_OBSERVATIONS = """
 select v.document_id, d.identity, v.version_no, o.document_version_id, v.ordered_at,
        o.value_key, o.value_text, o.value_num, o.value_low, o.qualifier, o.state,
-       o.source_line, o.evidence, o.attributed_to, o.sentence_index, o.nominal
+       o.source_line, o.evidence, o.attributed_to, o.sentence_index, o.nominal,
+       o.observation_id, o.timeline_position
 from observations as o
 join document_versions as v on v.document_version_id = o.document_version_id
 join documents as d on d.document_id = v.document_id
 where o.thread_slot_id = %s
+"""
+# Positions are stored, not numbered by the view, so that a page of a long timeline is an
+# index range (bench/scale.py: at 1M versions a slot has tens of thousands of observations).
+SET_POSITIONS = """
+update observations as o set timeline_position = x.position
+from (values %s) as x (observation_id, position)
+where o.observation_id = x.observation_id
 """
 STORY_COPIES = """
 select c.document_id, c.copy_of_document_id
@@ -303,7 +308,7 @@ class Tracked:
 
     relevant: tuple[str, ...]
     observations: int
-    slots_recomputed: int
+    touched_slots: tuple[int, ...]  # slots it reports on, now or before (replayed unless deferred)
 
 
 class TrackStage:
@@ -314,17 +319,26 @@ class TrackStage:
     def __init__(self) -> None:
         self.version = f"{TRACKER_VERSION}+extract.{_extractor_version()}"
         self._threads: list[Thread] | None = None
+        self._touched: set[int] = set()
 
     def prepare(self, versions: Sequence[PendingVersion]) -> list[object]:
         """Split each version's text into sentences and words (pure)."""
         return [parse_text(v.title, v.body) for v in versions]
 
     def write(self, conn: Connection, version: PendingVersion, prepared: object) -> None:
-        """Replace the version's relevance and observations, then recompute touched slots."""
+        """Replace the version's relevance and observations; note the slots it touched."""
         assert isinstance(prepared, ParsedText)
         if self._threads is None:
             self._threads = read_threads(conn)
-        track_version(conn, version, prepared, self._threads)
+        tracked = track_version(conn, version, prepared, self._threads, recompute=False)
+        self._touched.update(tracked.touched_slots)
+
+    def finish_batch(self, conn: Connection) -> None:
+        """Replay each slot the batch's versions touched, once (a busy slot has thousands of
+        observations: replaying it per version made tracking cost grow with the batch)."""
+        touched, self._touched = sorted(self._touched), set()
+        for slot_id in touched:
+            recompute_slot(conn, slot_id)
 
 
 def _extractor_version() -> str:
@@ -337,8 +351,9 @@ def _extractor_version() -> str:
 
 
 def track_version(conn: Connection, version: PendingVersion, text: ParsedText,
-                  threads: Sequence[Thread]) -> Tracked:
-    """Score, read and store one version for every thread; recompute the slots it touches."""
+                  threads: Sequence[Thread], *, recompute: bool = True) -> Tracked:
+    """Score, read and store one version for every thread; recompute the slots it touches
+    (unless `recompute` is false: the caller replays them, once for several versions)."""
     version_id = version.document_version_id
     claims = read_claims(conn, version_id)
     entities = read_entities(conn, version_id)
@@ -377,10 +392,11 @@ def track_version(conn: Connection, version: PendingVersion, text: ParsedText,
     # Every slot the version reports on, changed or not: a version tracked again because its
     # document's copy link changed (copies/stage.py) has the same observations, but the
     # replay counts a copy differently.
-    touched = {r[0] for r in before | after}
-    for slot_id in sorted(touched):
-        recompute_slot(conn, int(slot_id))  # type: ignore[call-overload]
-    return Tracked(tuple(relevant), len(rows), len(touched))
+    touched = tuple(sorted({int(r[0]) for r in before | after}))  # type: ignore[call-overload]
+    if recompute:
+        for slot_id in touched:
+            recompute_slot(conn, slot_id)
+    return Tracked(tuple(relevant), len(rows), touched)
 
 
 def _figure_readings(thread: Thread, reading: ArticleReading,
@@ -433,6 +449,12 @@ def load_slot(conn: Connection, thread_slot_id: int) -> Slot:
 
 def load_timeline(conn: Connection, thread_slot_id: int) -> list[TimelineEntry]:
     """Every observation of a slot as a timeline entry (copies and dismissals marked)."""
+    return _load_timeline(conn, thread_slot_id)[0]
+
+
+def _load_timeline(conn: Connection, thread_slot_id: int
+                   ) -> tuple[list[TimelineEntry], dict[int, int | None]]:
+    """The slot's timeline entries, and each observation's stored timeline position."""
     with conn.cursor() as cur:
         cur.execute(DISMISSED, (thread_slot_id,))
         dismissed = {(int(v), k) for v, k in cur.fetchall()}
@@ -440,8 +462,10 @@ def load_timeline(conn: Connection, thread_slot_id: int) -> list[TimelineEntry]:
         rows = cur.fetchall()
     copies = _copies(conn, sorted({int(r[0]) for r in rows}))
     entries = []
+    positions: dict[int, int | None] = {}
     for (document_id, identity, version_no, version_id, ordered_at, key, text, num, low,
-         qualifier, state, line, evidence, attributed_to, sentence_index, nominal) in rows:
+         qualifier, state, line, evidence, attributed_to, sentence_index, nominal,
+         observation_id, position) in rows:
         value = SlotValue(text, num=num, low=low, qualifier=qualifier, state=state)
         entries.append(TimelineEntry(
             document_id=int(document_id), document_identity=identity,
@@ -450,8 +474,20 @@ def load_timeline(conn: Connection, thread_slot_id: int) -> list[TimelineEntry]:
             attributed_to=attributed_to, sentence_index=int(sentence_index),
             copy_of=copies.get(int(document_id)),
             dismissed=(int(version_id), key) in dismissed, nominal=bool(nominal),
+            observation_id=int(observation_id),
         ))
-    return entries
+        positions[int(observation_id)] = position
+    return entries, positions
+
+
+def _store_positions(conn: Connection, entries: list[TimelineEntry],
+                     stored: dict[int, int | None]) -> None:
+    """Number the slot's observations in replay order, writing only the positions that moved
+    (a new article at the end of the timeline moves none but its own)."""
+    moved = [(entry.observation_id, position)
+             for position, entry in enumerate(timeline_order(entries), 1)
+             if entry.observation_id is not None and stored.get(entry.observation_id) != position]
+    insert_rows(conn, SET_POSITIONS, moved)
 
 
 def _copies(conn: Connection, document_ids: list[int]) -> dict[int, int]:
@@ -469,7 +505,9 @@ def recompute_slot(conn: Connection, thread_slot_id: int) -> Replay:
     with conn.cursor() as cur:
         cur.execute(LOCK_RECOMPUTE, (RECOMPUTE_LOCK_KEY,))
     slot = load_slot(conn, thread_slot_id)
-    replay = replay_slot(slot, load_timeline(conn, thread_slot_id))
+    entries, positions = _load_timeline(conn, thread_slot_id)
+    replay = replay_slot(slot, entries)
+    _store_positions(conn, entries, positions)
     with conn.cursor() as cur:
         rows: dict[tuple[int, str], tuple[object, ...]] = {}
         for dev in replay.developments:
