@@ -693,10 +693,7 @@ QUERIES = [
     Query("a page of a slot's timeline", """
         select published_at, value_text, value_num, qualifier, attributed_to, url, evidence,
                development_id, timeline_position
-        from v_thread_timeline
-        where thread_slug = %(thread)s and slot = %(slot)s and timeline_position < %(before)s
-        order by timeline_position desc
-        limit 100
+        from thread_timeline_page(%(thread)s, %(slot)s, %(before)s, 100)
     """, _busiest_slot),
     Query("thread state", """
         select slot, value_text, value_num, qualifier, since, source_count, last_observed_at

@@ -202,3 +202,26 @@ def test_every_figure_read_for_a_slot_says_whether_it_was_taken_and_why_not(
     set_aside = {(kind, reason) for taken, reason, kind, _, slot in rows
                  if not taken and slot == "troop_estimate"}
     assert ("per_unit", "a size per unit, not a total") in set_aside
+
+
+def test_a_slots_timeline_read_page_by_page_is_the_whole_timeline_newest_first(
+        timeline_conn: Connection) -> None:
+    with timeline_conn.cursor() as cur:
+        cur.execute("select observation_id from v_thread_timeline where thread_slug = "
+                    "'ukraine-buildup' and slot = 'troop_estimate' order by timeline_position desc")
+        whole = [row[0] for row in cur.fetchall()]
+        paged: list[int] = []
+        before = None
+        while True:
+            cur.execute("select observation_id, timeline_position from thread_timeline_page("
+                        "'ukraine-buildup', 'troop_estimate', %s, 3)", (before,))
+            page = cur.fetchall()
+            if not page:
+                break
+            assert len(page) <= 3
+            paged += [row[0] for row in page]
+            before = page[-1][1]
+        cur.execute("select count(*) from thread_timeline_page('no-such-thread', 'troop_estimate')")
+        assert cur.fetchone()[0] == 0
+    timeline_conn.rollback()
+    assert len(whole) > 6 and paged == whole
