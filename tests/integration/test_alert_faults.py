@@ -57,6 +57,8 @@ class Holding:
         print("holding", version.document_version_id, flush=True)
         sys.stdin.readline()  # the claim stays held until the test says go
         track.write(conn, version, prepared)
+    def finish_batch(self, conn):
+        track.finish_batch(conn)
 
 with db.session() as conn:
     print(run_stage(conn, Holding(), batch_size=1, only_ids=[HELD_ID]).as_dict(), flush=True)

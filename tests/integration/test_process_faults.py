@@ -64,6 +64,9 @@ class CountingStage:
         self.writes += 1
         self.after_write(self.writes, conn)
 
+    def finish_batch(self, conn: db.Connection) -> None:
+        self.inner.finish_batch(conn)
+
 
 @pytest.fixture(scope="module")
 def articles(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -234,6 +237,8 @@ class Blocking:
         if self.writes == int(sys.argv[1]):
             print("blocked", conn.get_backend_pid(), flush=True)
             sys.stdin.readline()  # until killed
+    def finish_batch(self, conn):
+        self.inner.finish_batch(conn)
 
 pipeline.STAGE_FACTORIES = [lambda: Blocking(real[0]()), *real[1:]]
 with db.session() as conn:

@@ -179,6 +179,9 @@ class CopiesStage:
                 prepared.append(features)
         return prepared
 
+    def finish_batch(self, conn: Connection) -> None:
+        """Nothing is shared between the versions of a batch."""
+
     def write(self, conn: Connection, version: PendingVersion, prepared: CopyFeatures) -> None:
         """Keep the document's signature, record its pairs and blurbs, relink its chains."""
         with conn.cursor() as cur:

@@ -106,6 +106,9 @@ class ExtractStage:
                 results[position] = exc
         return results
 
+    def finish_batch(self, conn: Connection) -> None:
+        """Nothing is shared between the versions of a batch."""
+
     def write(self, conn: Connection, version: PendingVersion, prepared: object) -> None:
         """Store one version's extraction, replacing that version's earlier rows."""
         assert isinstance(prepared, Extraction)

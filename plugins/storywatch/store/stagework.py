@@ -9,11 +9,12 @@ and it records the outcome in `stage_runs`, so a rerun finds nothing pending.
 Bumping a stage's version makes every version pending for it again; `write`
 must replace that version's earlier rows (delete, then insert) to stay atomic.
 
-A stage may also have `finish_batch(conn)`, work shared by the versions of a batch
-(the tracker replays each slot the batch touched once, not once per version). It
-runs before the batch commits; if it fails, the batch is rolled back and written
-again one version at a time, each finished on its own, so the failure is recorded
-against the version that causes it, as a failing `write` would be.
+Then `finish_batch(conn)` does the work the versions of the batch share (the tracker
+replays each slot the batch touched once, not once per version; other stages have
+none). It runs before the batch commits; if it fails, the batch is rolled back and
+written again one version at a time, each finished on its own, so the failure is
+recorded against the version that causes it, as a failing `write` would be. Every
+stage defines it, so a stage wrapped by another cannot lose it silently.
 """
 from __future__ import annotations
 
@@ -59,6 +60,10 @@ class Stage(Protocol):
 
     def write(self, conn: Connection, version: PendingVersion, prepared: Any) -> None:
         """Write one version's rows, replacing any earlier ones of this stage."""
+        ...
+
+    def finish_batch(self, conn: Connection) -> None:
+        """Write what the batch's versions share, after their `write`s (may do nothing)."""
         ...
 
 
@@ -221,19 +226,13 @@ def run_one_batch(
     except Exception as exc:  # a stage bug must not lose the batch silently: record per item
         log.exception("stage %s failed to prepare a batch", stage.name)
         prepared = [exc] * len(versions)
-    finish = getattr(stage, "finish_batch", None)
-    if finish is None:
-        for version, result in zip(versions, prepared, strict=True):
-            _write_one(conn, stage, version, result, counts)
-        conn.commit()
-        return len(versions)
     before = replace(counts, failures=list(counts.failures))
     with conn.cursor() as cur:
         cur.execute("savepoint stage_batch")
     for version, result in zip(versions, prepared, strict=True):
         _write_one(conn, stage, version, result, counts)
     try:
-        finish(conn)
+        stage.finish_batch(conn)
     except (psycopg2.OperationalError, psycopg2.InterfaceError):
         raise
     except Exception:
@@ -243,7 +242,7 @@ def run_one_batch(
             cur.execute("rollback to savepoint stage_batch")
         for name in ("done", "skipped", "failed", "failures"):
             setattr(counts, name, getattr(before, name))
-        one_by_one = _FinishedEach(stage, finish)
+        one_by_one = _FinishedEach(stage)
         for version, result in zip(versions, prepared, strict=True):
             _write_one(conn, one_by_one, version, result, counts)
     conn.commit()
@@ -253,16 +252,19 @@ def run_one_batch(
 class _FinishedEach:
     """A stage whose every write is followed by its batch's finishing step."""
 
-    def __init__(self, stage: Stage, finish: Any) -> None:
+    def __init__(self, stage: Stage) -> None:
         self.name, self.version = stage.name, stage.version
-        self._stage, self._finish = stage, finish
+        self._stage = stage
 
     def prepare(self, versions: Sequence[PendingVersion]) -> list[Any]:
         return self._stage.prepare(versions)
 
     def write(self, conn: Connection, version: PendingVersion, prepared: Any) -> None:
         self._stage.write(conn, version, prepared)
-        self._finish(conn)
+        self._stage.finish_batch(conn)
+
+    def finish_batch(self, conn: Connection) -> None:
+        """Each write finished itself."""
 
 
 def _write_one(

@@ -230,21 +230,22 @@ def replay_slot(slot: Slot, entries: Sequence[TimelineEntry]) -> Replay:
     it is replayed as a conflict and the earlier value stays the state. Without this one
     misreading would become the state and turn every correct report after it into a conflict.
     """
+    placed = _effective_times(entries)  # placed once: every pass below reads this order
     doubtful: frozenset[tuple[object, ...]] = frozenset()
-    replay = _replay(slot, entries, doubtful)
+    replay = _replay(slot, placed, doubtful)
     for _ in range(MAX_REVISIONS):
-        found = doubtful | _outvoted_updates(slot, replay, entries)
+        found = doubtful | _outvoted_updates(slot, replay, placed)
         if found == doubtful:
             break
         doubtful = found
-        replay = _replay(slot, entries, doubtful)
+        replay = _replay(slot, placed, doubtful)
     return replay
 
 
-def _outvoted_updates(slot: Slot, replay: Replay, entries: Sequence[TimelineEntry]
+def _outvoted_updates(slot: Slot, replay: Replay, placed: Sequence[TimelineEntry]
                       ) -> frozenset[tuple[object, ...]]:
-    """The placements of updates that the reports after them outvote."""
-    placed = _effective_times(entries)
+    """The placements of updates that the reports after them (`placed`: in timeline order)
+    outvote."""
     placements = [entry.placement for entry in placed]
     moves = [d for d in replay.developments if d.kind in ("new", "update")]
     found: set[tuple[object, ...]] = set()
@@ -271,8 +272,9 @@ def _outvoted_updates(slot: Slot, replay: Replay, entries: Sequence[TimelineEntr
     return frozenset(found)
 
 
-def _replay(slot: Slot, entries: Sequence[TimelineEntry],
+def _replay(slot: Slot, placed: Sequence[TimelineEntry],
             doubtful: frozenset[tuple[object, ...]]) -> Replay:
+    """One pass over the entries in timeline order (`_effective_times`)."""
     developments: list[Development] = []
     current: TimelineEntry | None = None
     support: set[str] = set()
@@ -290,7 +292,7 @@ def _replay(slot: Slot, entries: Sequence[TimelineEntry],
         support = {entry.line}
         last_seen = entry.ordered_at
 
-    for entry in _effective_times(entries):
+    for entry in placed:
         if entry.dismissed:
             continue
         given = by_document.setdefault(entry.document_id, {})
