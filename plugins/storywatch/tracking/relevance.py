@@ -9,6 +9,7 @@ one paragraph out of twenty.
 """
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -22,6 +23,7 @@ from storywatch.language.cues import (
     split_sentences,
     tokenize,
 )
+from storywatch.tracking.stories import story_parts
 from storywatch.tracking.threads import Term, Thread
 
 # raw evidence at which the strength reaches 1 - 1/e: less for a short item (a headline, a
@@ -46,6 +48,33 @@ class ParsedText:
     # "20:45 —", "MOSCOW, Feb 15 (Wire) -"): an entry of a timeline, a live blog or an
     # aggregator page is dated by its own label, not by the page.
     paragraph_labels: tuple[str | None, ...] = ()
+    # For each sentence, the index of its paragraph (the lines of the body).
+    paragraph_of: tuple[int, ...] = ()
+
+    def only(self, keep: Sequence[int]) -> ParsedText:
+        """The sentences `keep` as a text of their own, without the page's headline (one
+        story of a page of several, scored as the story it is)."""
+        return ParsedText(
+            title="", title_words=(),
+            sentences=tuple(self.sentences[i] for i in keep),
+            sentence_tokens=tuple(self.sentence_tokens[i] for i in keep),
+            paragraph_labels=tuple(self.paragraph_label(i) for i in keep),
+            paragraph_of=tuple(self.paragraph_of[i] for i in keep if i < len(self.paragraph_of)),
+        )
+
+    def masked(self, keep: Sequence[int]) -> ParsedText:
+        """The same text with every sentence but `keep`, and the headline, emptied (indices
+        kept, so claims still point at their sentences)."""
+        kept = set(keep)
+        return ParsedText(
+            title="", title_words=(),
+            sentences=tuple(s if i in kept else Sentence(s.index, s.start, s.start, "")
+                            for i, s in enumerate(self.sentences)),
+            sentence_tokens=tuple(tokens if i in kept else ()
+                                  for i, tokens in enumerate(self.sentence_tokens)),
+            paragraph_labels=self.paragraph_labels,
+            paragraph_of=self.paragraph_of,
+        )
 
     def paragraph_label(self, index: int) -> str | None:
         """The label opening sentence `index`'s paragraph (None for the headline or none)."""
@@ -74,6 +103,7 @@ def parse_text(title: str | None, body: str) -> ParsedText:
         sentences=sentences,
         sentence_tokens=tuple(tuple(tokenize(s.text)) for s in sentences),
         paragraph_labels=tuple(_label_at(labels, s.start) for s in sentences),
+        paragraph_of=tuple(_paragraph_at(labels, s.start) for s in sentences),
     )
 
 
@@ -92,6 +122,11 @@ def _paragraph_labels(body: str) -> list[tuple[int, str | None]]:
         label = _PARAGRAPH_LABEL.match(body, start)
         found.append((start, label.group("label") if label else None))
     return found
+
+
+def _paragraph_at(labels: list[tuple[int, str | None]], offset: int) -> int:
+    """The index of the paragraph (of `_paragraph_labels`) holding `offset`."""
+    return max(0, bisect.bisect_right([start for start, _ in labels], offset) - 1)
 
 
 def _label_at(labels: list[tuple[int, str | None]], offset: int) -> str | None:
@@ -113,6 +148,9 @@ class Relevance:
     matched_terms: tuple[tuple[str, int], ...]
     matched_entities: tuple[tuple[str, int], ...]
     reason: str
+    # On a page of several stories, the sentences of the story that concerns the thread
+    # (None: the whole page does).
+    sentences: tuple[int, ...] | None = None
 
 
 def count_term(text: ParsedText, term: Term, words_by_sentence: Sequence[tuple[str, ...]]) -> tuple[int, int, set[int]]:
@@ -130,7 +168,46 @@ def count_term(text: ParsedText, term: Term, words_by_sentence: Sequence[tuple[s
 
 def score_relevance(thread: Thread, text: ParsedText,
                     entities: Mapping[str, int] | None = None) -> Relevance:
-    """Score how much `text` concerns `thread` (entities: canonical name -> mentions)."""
+    """Score how much `text` concerns `thread` (entities: canonical name -> mentions).
+
+    A page that is not about the thread as a whole may be a page of several stories (a
+    briefing, an aggregator's page) with one story that is: each story is then scored as a
+    text of its own, and the best one that concerns the thread makes the page relevant for
+    its sentences only (`Relevance.sentences`).
+    """
+    page = _score_text(thread, text, entities)
+    if page.is_relevant or not text.paragraph_of:
+        return page
+    parts = story_parts(text.paragraph_of, text.sentence_tokens)
+    best: Relevance | None = None
+    for number, part in enumerate(parts, 1):
+        story = text.only(part)
+        found = _score_text(thread, story, _entities_written_in(thread, story))
+        if found.is_relevant and (best is None or found.score > best.score):
+            best = Relevance(thread.slug, found.score, True, found.matched_terms,
+                             found.matched_entities,
+                             f"story {number} of {len(parts)} on a page of several: "
+                             + found.reason, part)
+    return best or page
+
+
+def _entities_written_in(thread: Thread, text: ParsedText) -> dict[str, int]:
+    """The thread's entity terms whose names `text` writes out (the version's extracted
+    entities belong to the whole page, not to one of its stories)."""
+    words = text.sentence_words
+    found: dict[str, int] = {}
+    terms = [*thread.match.any_of, *thread.match.none_of,
+             *(t for group in thread.match.all_of for t in group)]
+    for term in terms:
+        if term.is_entity and term.text not in found:
+            body, in_title, _ = count_term(text, term, words)
+            if body + in_title:
+                found[term.text] = body + in_title
+    return found
+
+
+def _score_text(thread: Thread, text: ParsedText,
+                entities: Mapping[str, int] | None) -> Relevance:
     words = text.sentence_words
     entity_counts = {fold_chars(k): v for k, v in (entities or {}).items()}
     rules = thread.match
@@ -193,13 +270,4 @@ def entry_relevance(thread: Thread, title: str | None, summary: str) -> Relevanc
     if headline and headline[-1] not in ".!?":
         headline += "."
     text = parse_text(None, "\n\n".join(p for p in (headline, (summary or "").strip()) if p))
-    words = text.sentence_words
-    entities: dict[str, int] = {}
-    terms = [*thread.match.any_of, *thread.match.none_of,
-             *(t for group in thread.match.all_of for t in group)]
-    for term in terms:
-        if term.is_entity and term.text not in entities:
-            body, in_title, _ = count_term(text, term, words)
-            if body + in_title:
-                entities[term.text] = body + in_title
-    return score_relevance(thread, text, entities)
+    return _score_text(thread, text, _entities_written_in(thread, text))

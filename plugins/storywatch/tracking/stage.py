@@ -376,7 +376,13 @@ def track_version(conn: Connection, version: PendingVersion, text: ParsedText,
             if not relevance.is_relevant:
                 continue
             relevant.append(thread.slug)
-            reading = read_article(thread, text, claims, version.published_at, outlet)
+            if relevance.sentences is None:
+                reading = read_article(thread, text, claims, version.published_at, outlet)
+            else:  # one story of a page of several: only its sentences report on the thread
+                story = set(relevance.sentences)
+                reading = read_article(thread, text.masked(relevance.sentences),
+                                       [c for c in claims if c.sentence_index in story],
+                                       version.published_at, outlet)
             for obs in reading.observations:
                 slot_id = slot_ids.get((thread.slug, obs.slot))
                 if slot_id is not None:
