@@ -45,6 +45,12 @@ def frame(sentence: str, figure: str) -> dict[str, Any]:
     ("The treaty set a ceiling of 150 kg on the reserve.", "150 kg", "limit"),
     ("The 1999 accord capped purity at 5 percent.", "5 percent", "limit"),
     ("The reserve includes 12 kg of the purest grade.", "12 kg", "part"),
+    # a coordinated figure shares its first conjunct's governor; a coordinated clause does not
+    ("The bill includes $40 million for new roads and $25 million for the harbour wall.",
+     "$25 million", "part"),
+    ("The garrison includes 800 marines and 1,200 reservists on the islands.", "1,200", "part"),
+    ("The reserve includes 12 kg of the purest grade and the ministry holds 900 kg.", "900 kg",
+     "measure"),
     # what a value was before it moved: "to X from Y"
     ("The port authority lowered its claim to $40 million from $75 million.", "$75 million",
      "previous"),

@@ -211,16 +211,19 @@ def _is_limit(anchor: Token) -> bool:
 
 
 def _is_part(anchor: Token) -> bool:
-    """ "the stockpile includes 33.2 kg enriched to 60%", "including 2,000 in Belarus"."""
+    """ "the stockpile includes 33.2 kg enriched to 60%", "including 2,000 in Belarus", "the
+    force includes 2,000 troops in Belarus and 5,000 in Crimea"."""
     current = anchor
     for _ in range(8):  # the figure, or the phrase it describes ("33.2 kg enriched to 60%")
         head = current.head
         if current.dep_ in ("dobj", "obj", "pobj", "xcomp", "acl") and (
                 head.lemma_.lower() in PART_WORDS or head.lower_ in PART_WORDS):
             return True
-        if head is current or current.dep_ in ("ROOT", "ccomp", "advcl", "conj", "relcl"):
+        if head is current or current.dep_ in ("ROOT", "ccomp", "advcl", "relcl"):
             return False
-        current = head
+        if current.dep_ == "conj" and current.pos_ in ("VERB", "AUX"):
+            return False  # a clause of its own: "the stockpile includes X and Iran has Y"
+        current = head  # a conjoined figure shares its first conjunct's governor
     return False
 
 
