@@ -220,3 +220,75 @@ def test_two_workers_tracking_at_once_handle_each_version_once(conn: Connection,
     assert ("talks_status", "update", "paused") in moves
     assert ("troop_estimate", "update", "more than 150,000 troops") in moves
     assert len(moves) == count_rows(conn, "developments")
+
+
+def test_two_batches_retracking_one_slot_wait_for_each_other_instead_of_deadlocking(
+        conn: Connection, database_url: str) -> None:
+    """Worker A re-tracks the latest article of a slot (deleting and rewriting its
+    observations) and has not replayed the slot yet; worker B tracks an earlier article of the
+    same slot, so its replay renumbers every later observation, A's deleted ones included.
+    Waiting only for each other's replay, B held the replay lock and waited for A's rows while
+    A waited for the lock: a deadlock (found by the chaos soak). B must wait for A's batch."""
+    import threading
+    import time
+
+    from storywatch.seeding import seed_article_paths
+    from storywatch.store import db
+    from storywatch.store.stagework import PendingVersion, run_stage
+    from storywatch.tracking.stage import TrackStage
+    from storywatch.tracking.sync import sync_seed_threads
+
+    sync_seed_threads(conn, SETTINGS.seeds_dir)
+    ingest_paths(conn, [ESTIMATE])
+    process_pending(conn)
+    ingest_paths(conn, seed_article_paths(SETTINGS.seeds_dir))  # earlier: 19 January
+    run_stage(conn, extract.ExtractStage())
+    conn.commit()
+    with conn.cursor() as cur:
+        cur.execute("select document_version_id, document_id, version_no, title, body, "
+                    "published_at, ordered_at from document_versions order by ordered_at")
+        seed, estimate = (PendingVersion(*row) for row in cur.fetchall())
+    conn.rollback()
+
+    worker_a = db.connect(database_url)
+    worker_b = db.connect(database_url)
+    errors: list[BaseException] = []
+    try:
+        stage_a, stage_b = TrackStage(), TrackStage()
+        stage_a.write(worker_a, estimate, stage_a.prepare([estimate])[0])  # A's batch, open
+
+        def batch_b() -> None:
+            try:
+                stage_b.write(worker_b, seed, stage_b.prepare([seed])[0])
+                stage_b.finish_batch(worker_b)
+                worker_b.commit()
+            except BaseException as exc:  # noqa: BLE001 - reported to the test below
+                errors.append(exc)
+                worker_b.rollback()
+
+        thread = threading.Thread(target=batch_b)
+        thread.start()
+        deadline, waiting = time.monotonic() + 10, 0
+        while time.monotonic() < deadline and not waiting:
+            with conn.cursor() as cur:
+                cur.execute("select count(*) from pg_stat_activity where pid = %s"
+                            " and wait_event_type = 'Lock'", (worker_b.get_backend_pid(),))
+                waiting = cur.fetchone()[0]  # type: ignore[index]
+            conn.rollback()
+            time.sleep(0.05)
+        assert waiting, "worker B never waited for worker A"
+        try:
+            stage_a.finish_batch(worker_a)  # A replays at the end of its batch
+            worker_a.commit()
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        thread.join(30)
+        assert not thread.is_alive() and not errors, errors
+    finally:
+        worker_a.close()
+        worker_b.close()
+    with conn.cursor() as cur:
+        cur.execute("select value_text from v_thread_timeline where slot = 'troop_estimate'"
+                    " order by timeline_position")
+        assert [r[0] for r in cur.fetchall()][-1].startswith("more than 130,000")
+    conn.rollback()

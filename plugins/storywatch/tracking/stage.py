@@ -101,9 +101,11 @@ values %s
 on conflict (document_version_id, thread_slot_id, claim_id) do update set
     taken = excluded.taken, reason = excluded.reason
 """
-# One lock for every timeline recomputation, held to the end of the transaction: two workers
-# never replay slots at once, and a single lock cannot deadlock (row locks taken slot by slot
-# across a batch could).
+# One lock for all tracking, taken before a version's first tracking write and held to the end
+# of the transaction: two workers never track or replay at once, and a single lock cannot
+# deadlock. Taken only for the replay, it did: a worker that had deleted a version's
+# observations waited for it while the holder, renumbering the slot's timeline, waited for
+# those rows (found by the chaos soak, bench/chaos_soak.py).
 RECOMPUTE_LOCK_KEY = 0x74726B31  # "trk1"
 LOCK_RECOMPUTE = "select pg_advisory_xact_lock(%s)"
 SLOT_DEFINITION = """
@@ -355,6 +357,8 @@ def track_version(conn: Connection, version: PendingVersion, text: ParsedText,
     """Score, read and store one version for every thread; recompute the slots it touches
     (unless `recompute` is false: the caller replays them, once for several versions)."""
     version_id = version.document_version_id
+    with conn.cursor() as cur:
+        cur.execute(LOCK_RECOMPUTE, (RECOMPUTE_LOCK_KEY,))
     claims = read_claims(conn, version_id)
     entities = read_entities(conn, version_id)
     outlet = read_outlet(conn, version_id)
