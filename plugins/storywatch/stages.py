@@ -71,6 +71,8 @@ def process_pending(
                     shown.advance(steps, **{stage.name: steps},
                                   **{k: now[k] - before[k] for k in ("skipped", "failed")})
                     shown.batch_done()
+    for stage in stages:  # what the batches deferred: the tracker's slot replays
+        stage.finish_run(conn)
     results = {name: stage_counts.as_dict() for name, stage_counts in counts.items()}
     log.debug("processed: %s", results)
     return results

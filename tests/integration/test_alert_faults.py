@@ -59,6 +59,8 @@ class Holding:
         track.write(conn, version, prepared)
     def finish_batch(self, conn):
         track.finish_batch(conn)
+    def finish_run(self, conn):
+        track.finish_run(conn)
 
 with db.session() as conn:
     print(run_stage(conn, Holding(), batch_size=1, only_ids=[HELD_ID]).as_dict(), flush=True)

@@ -67,6 +67,9 @@ class CountingStage:
     def finish_batch(self, conn: db.Connection) -> None:
         self.inner.finish_batch(conn)
 
+    def finish_run(self, conn: db.Connection) -> None:
+        self.inner.finish_run(conn)
+
 
 @pytest.fixture(scope="module")
 def articles(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -239,6 +242,8 @@ class Blocking:
             sys.stdin.readline()  # until killed
     def finish_batch(self, conn):
         self.inner.finish_batch(conn)
+    def finish_run(self, conn):
+        self.inner.finish_run(conn)
 
 pipeline.STAGE_FACTORIES = [lambda: Blocking(real[0]()), *real[1:]]
 with db.session() as conn:

@@ -136,6 +136,9 @@ class QuietStage:
     def finish_batch(self, conn: db.Connection) -> None:
         pass
 
+    def finish_run(self, conn: db.Connection) -> None:
+        pass
+
 
 def test_a_stage_reports_one_summary_line_per_batch(conn, articles, caplog) -> None:
     ingest_paths(conn, [articles])

@@ -46,6 +46,9 @@ class NotingStage:
                         "select 'finish', unnest(%s::bigint[])", (list(batch),))
         self.finished.append(batch)
 
+    def finish_run(self, conn: Connection) -> None:
+        conn.commit()
+
 
 @pytest.fixture
 def versions(conn: Connection, tmp_path: Path) -> list[int]:

@@ -262,6 +262,7 @@ def test_two_batches_retracking_one_slot_wait_for_each_other_instead_of_deadlock
                 stage_b.write(worker_b, seed, stage_b.prepare([seed])[0])
                 stage_b.finish_batch(worker_b)
                 worker_b.commit()
+                stage_b.finish_run(worker_b)  # replays the slot
             except BaseException as exc:  # noqa: BLE001 - reported to the test below
                 errors.append(exc)
                 worker_b.rollback()
@@ -278,8 +279,9 @@ def test_two_batches_retracking_one_slot_wait_for_each_other_instead_of_deadlock
             time.sleep(0.05)
         assert waiting, "worker B never waited for worker A"
         try:
-            stage_a.finish_batch(worker_a)  # A replays at the end of its batch
+            stage_a.finish_batch(worker_a)
             worker_a.commit()
+            stage_a.finish_run(worker_a)  # A replays at the end of its run
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
         thread.join(30)
@@ -291,4 +293,31 @@ def test_two_batches_retracking_one_slot_wait_for_each_other_instead_of_deadlock
         cur.execute("select value_text from v_thread_timeline where slot = 'troop_estimate'"
                     " order by timeline_position")
         assert [r[0] for r in cur.fetchall()][-1].startswith("more than 130,000")
+    conn.rollback()
+
+
+def test_slots_touched_by_a_run_killed_before_its_replays_are_replayed_by_the_next_run(
+        conn: Connection) -> None:
+    """The batches mark the slots they touch in their own transactions; the replays come at
+    the end of the run. A run that dies in between leaves the marks, not a stale timeline."""
+    from storywatch.store.stagework import StageCounts, run_one_batch, run_stage
+    from storywatch.tracking.stage import TrackStage
+
+    load_seeds(conn, SETTINGS.seeds_dir)
+    ingest_paths(conn, [ESTIMATE])
+    run_stage(conn, extract.ExtractStage())
+    track = TrackStage()
+    while run_one_batch(conn, track, 8, None, StageCounts()):
+        pass  # every batch committed; the run "dies" before finish_run
+    with conn.cursor() as cur:
+        cur.execute("select count(*) from thread_slots where replay_pending")
+        marked = cur.fetchone()[0]  # type: ignore[index]
+    conn.rollback()
+    assert marked > 0 and developments(conn) == []
+
+    assert process_pending(conn)["track"] == {"done": 0, "skipped": 0, "failed": 0}
+    assert troop_state(conn)[0] == "more than 130,000 troops"
+    with conn.cursor() as cur:
+        cur.execute("select count(*) from thread_slots where replay_pending")
+        assert cur.fetchone()[0] == 0  # type: ignore[index]
     conn.rollback()

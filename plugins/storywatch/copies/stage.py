@@ -182,6 +182,9 @@ class CopiesStage:
     def finish_batch(self, conn: Connection) -> None:
         """Nothing is shared between the versions of a batch."""
 
+    def finish_run(self, conn: Connection) -> None:
+        """Nothing is deferred to the end of a run."""
+
     def write(self, conn: Connection, version: PendingVersion, prepared: CopyFeatures) -> None:
         """Keep the document's signature, record its pairs and blurbs, relink its chains."""
         with conn.cursor() as cur:

@@ -109,6 +109,9 @@ class ExtractStage:
     def finish_batch(self, conn: Connection) -> None:
         """Nothing is shared between the versions of a batch."""
 
+    def finish_run(self, conn: Connection) -> None:
+        """Nothing is deferred to the end of a run."""
+
     def write(self, conn: Connection, version: PendingVersion, prepared: object) -> None:
         """Store one version's extraction, replacing that version's earlier rows."""
         assert isinstance(prepared, Extraction)

@@ -16,7 +16,9 @@ version still waiting for the `track` stage (or being tracked by another worker
 right now, uncommitted) that was published earlier may yet move the slot and
 withdraw a development another worker has already written. The alert waits for
 the tracking horizon, the publication time of the earliest version not yet
-tracked, to pass the development, which is exact where a settle time would only
+tracked, to pass the development, and for its slot to be replayed with every
+tracked observation (a run replays the slots it marked at its end), which is
+exact where a settle time would only
 guess how slow a worker can be; and serialising tracking per slot would not do,
 since the worker holding the earlier article may simply come second. The rows an
 alert names are key-share locked until `mark_alerted` commits, so the tracker
@@ -88,6 +90,10 @@ left join threads as t on t.slug = d.thread_slug
 cross join horizon as h
 where d.status <> 'dismissed'
   and (h.earliest_untracked is null or d.ordered_at < h.earliest_untracked)
+  and not exists (  -- tracked observations its slot has not been replayed with yet
+      select 1 from thread_slots as s join threads as st on st.thread_id = s.thread_id
+      where st.slug = d.thread_slug and s.slot = d.slot and s.replay_pending
+  )
   and not exists (
       select 1 from alerted_developments as a where a.development_id = d.development_id
   )

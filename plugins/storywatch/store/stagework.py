@@ -10,11 +10,13 @@ Bumping a stage's version makes every version pending for it again; `write`
 must replace that version's earlier rows (delete, then insert) to stay atomic.
 
 Then `finish_batch(conn)` does the work the versions of the batch share (the tracker
-replays each slot the batch touched once, not once per version; other stages have
-none). It runs before the batch commits; if it fails, the batch is rolled back and
-written again one version at a time, each finished on its own, so the failure is
-recorded against the version that causes it, as a failing `write` would be. Every
-stage defines it, so a stage wrapped by another cannot lose it silently.
+marks the slots the batch touched; other stages have none). It runs before the batch
+commits; if it fails, the batch is rolled back and written again one version at a
+time, each finished on its own, so the failure is recorded against the version that
+causes it, as a failing `write` would be. `finish_run(conn)` does, once the run has no
+batch left, what the batches deferred (the tracker replays each marked slot once), and
+commits. Every stage defines both, so a stage wrapped by another cannot lose them
+silently.
 """
 from __future__ import annotations
 
@@ -64,6 +66,10 @@ class Stage(Protocol):
 
     def finish_batch(self, conn: Connection) -> None:
         """Write what the batch's versions share, after their `write`s (may do nothing)."""
+        ...
+
+    def finish_run(self, conn: Connection) -> None:
+        """Do what the run's batches deferred, and commit (may do nothing)."""
         ...
 
 
@@ -178,6 +184,7 @@ def run_stage(
             shown.advance(sum(now.values()) - sum(before.values()),
                           **{k: now[k] - before[k] for k in ("skipped", "failed")})
             shown.batch_done()
+    stage.finish_run(conn)
     return counts
 
 
@@ -265,6 +272,9 @@ class _FinishedEach:
 
     def finish_batch(self, conn: Connection) -> None:
         """Each write finished itself."""
+
+    def finish_run(self, conn: Connection) -> None:
+        self._stage.finish_run(conn)
 
 
 def _write_one(

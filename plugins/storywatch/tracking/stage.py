@@ -2,15 +2,18 @@
 
 It runs after `extract` (it reads that stage's claims and entities). For each
 version it scores every active thread, reads the slot values a relevant version
-reports, replaces that version's observations, and then recomputes the
-timeline of every slot those observations touch (or touched before).
+reports and replaces that version's observations; every slot those observations
+touch (or touched before) is marked, in the same transaction, and replayed once
+when the run has no batch left (`finish_run`): a slot's timeline is replayed from
+all its observations, so replaying it per batch made an article's cost grow with
+the corpus (bench/scale.py).
 
 Why a stage and not a step after all stages: `storywatch process` and the
 process DAG run exactly the registered stages, claims come per version, and
 the stage framework already gives what the tracker needs (SKIP LOCKED claims,
 one savepoint per version, a recorded outcome, re-runs on a new version). The
 cross-version part, a slot's timeline, is recomputed from all its observations
-under a row lock on the slot, so it is the same whichever version, worker or
+under one lock for all tracking, so it is the same whichever version, worker or
 order triggered it, and a recomputation keeps development ids.
 """
 from __future__ import annotations
@@ -242,6 +245,16 @@ where (thread_state.value_key, thread_state.since, thread_state.document_version
 """
 DELETE_STATE = "delete from thread_state where thread_slot_id = %s"
 ALL_SLOTS = "select thread_slot_id from thread_slots order by thread_slot_id"
+MARK_REPLAY = """
+update thread_slots set replay_pending = true
+where thread_slot_id = any(%s) and not replay_pending
+"""
+PENDING_REPLAYS = """
+select thread_slot_id from thread_slots where replay_pending order by thread_slot_id
+"""
+REPLAYED = """
+update thread_slots set replay_pending = false where thread_slot_id = %s and replay_pending
+"""
 
 
 # --- reading what the extract stage wrote --------------------------------------------
@@ -336,11 +349,16 @@ class TrackStage:
         self._touched.update(tracked.touched_slots)
 
     def finish_batch(self, conn: Connection) -> None:
-        """Replay each slot the batch's versions touched, once (a busy slot has thousands of
-        observations: replaying it per version made tracking cost grow with the batch)."""
+        """Mark the slots the batch's versions touched for replay, in the batch's transaction."""
         touched, self._touched = sorted(self._touched), set()
-        for slot_id in touched:
-            recompute_slot(conn, slot_id)
+        if touched:
+            with conn.cursor() as cur:
+                cur.execute(MARK_REPLAY, (touched,))
+
+    def finish_run(self, conn: Connection) -> None:
+        """Replay every marked slot once (a busy slot has tens of thousands of observations at
+        a million versions: replayed per batch, it made an article's cost grow with the corpus)."""
+        replay_pending_slots(conn)
 
 
 def _extractor_version() -> str:
@@ -544,6 +562,7 @@ def recompute_slot(conn: Connection, thread_slot_id: int) -> Replay:
             withdrawn = [d for d in dropped if d not in deleted]
             if withdrawn:
                 cur.execute(WITHDRAW, (withdrawn,))
+        cur.execute(REPLAYED, (thread_slot_id,))
         state = replay.state
         if state is None:
             cur.execute(DELETE_STATE, (thread_slot_id,))
@@ -555,6 +574,37 @@ def recompute_slot(conn: Connection, thread_slot_id: int) -> Replay:
                 state.entry.attributed_to, state.source_count, state.last_observed_at,
             ))
     return replay
+
+
+def replay_pending_slots(conn: Connection) -> int:
+    """Replay every slot marked since its last replay, each once; commit. A slot whose replay
+    fails stays marked (for the next run) and the others are replayed; the number replayed."""
+    with conn.cursor() as cur:
+        cur.execute(LOCK_RECOMPUTE, (RECOMPUTE_LOCK_KEY,))
+        cur.execute(PENDING_REPLAYS)
+        slot_ids = [int(row[0]) for row in cur.fetchall()]
+    replayed = 0
+    for slot_id in slot_ids:
+        with conn.cursor() as cur:
+            cur.execute("savepoint slot_replay")
+            try:
+                recompute_slot(conn, slot_id)
+                replayed += 1
+            except LookupError as exc:  # dropped from its thread: nothing to replay
+                log.info("slot %d not replayed: %s", slot_id, exc)
+                cur.execute(REPLAYED, (slot_id,))
+            except (psycopg2.OperationalError, psycopg2.InterfaceError):
+                raise
+            except Exception:
+                cur.execute("rollback to savepoint slot_replay")
+                log.exception("replaying slot %d failed; it stays marked for the next run",
+                              slot_id)
+                continue
+            cur.execute("release savepoint slot_replay")
+    conn.commit()
+    if slot_ids:
+        log.info("replayed %d of %d slots marked by tracking", replayed, len(slot_ids))
+    return replayed
 
 
 def recompute_all(conn: Connection) -> int:
