@@ -1,6 +1,8 @@
-"""How storywatch behaves as the corpus grows: 1k, 10k and 100k document versions.
+"""How storywatch behaves as the corpus grows: 1k, 10k, 100k and 1M document versions.
 
     PYTHONPATH=plugins python bench/scale.py [--quick] [--sizes 1000,10000,100000] [--keep]
+    PYTHONPATH=plugins python bench/scale.py --sizes 1000000 --keep   # about an hour here
+    PYTHONPATH=plugins python bench/scale.py --sizes 1000000 --remeasure --reprocess
 
 For each size, on a scratch database of its own (created and dropped on the server of
 STORYWATCH_DATABASE_URL, else 127.0.0.1:5432):
@@ -13,11 +15,11 @@ STORYWATCH_DATABASE_URL, else 127.0.0.1:5432):
    (track.recompute_all), so they are what storywatch would hold;
 2. the same 300 new real articles are stored and processed (every stage of
    storywatch.store.stagework, timed per stage): seconds per new article at each size;
-3. the analyst queries run 50 times each through the public views (median and p95), with
-   EXPLAIN (ANALYZE, BUFFERS) saved under bench/out/scale/.
+3. the analyst queries run 50 times each through the public views and functions (median
+   and p95), with EXPLAIN (ANALYZE, BUFFERS) saved under bench/out/scale/.
 Rows per table, database size and the figures go to stdout and bench/RESULTS.md.
-Aims (issue 7): every analyst query under 50 ms at 100k versions; per-article process cost
-within 20% from 1k to 100k.
+Aims: every analyst query under 50 ms at 1M versions; per-article process cost at 1M within
+10% of 1k.
 
 The synthetic copy signatures are random features grouped in story clusters (real copies
 share anchors), so a new article finds no synthetic candidate: the copies stage's cost
