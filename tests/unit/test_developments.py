@@ -296,3 +296,20 @@ def test_outvoting_does_not_depend_on_the_order_observations_arrive_in() -> None
         random.Random(seed).shuffle(shuffled)
         assert moves(shuffled) == expected
     assert [k for k, *_ in expected] == ["new", "conflict"]
+
+
+def test_another_sources_figure_for_a_later_day_is_an_update_even_inside_the_window() -> None:
+    """A queue counted by an agency "by Friday" and by the authority "on Saturday": a quantity
+    that moves, read twice, not two sources disputing one moment."""
+    friday, saturday = dt.date(2022, 1, 21), dt.date(2022, 1, 22)
+    first = dataclasses.replace(entry(1, 0, fig(100000), "agency"), as_of=friday)
+    later = dataclasses.replace(entry(2, 26, fig(130000), "authority"), as_of=saturday)
+    assert [kind for kind, *_ in moves([first, later])] == ["new", "update"]
+    # the same two reports with no day of their own are a dispute inside the window
+    assert [kind for kind, *_ in moves([dataclasses.replace(first, as_of=None),
+                                        dataclasses.replace(later, as_of=None)])] == [
+        "new", "conflict"]
+    # a figure given for an earlier day than the current one's does not replace it
+    stale = dataclasses.replace(entry(3, 30, fig(90000), "ministry"),
+                                as_of=dt.date(2022, 1, 20))
+    assert [kind for kind, *_ in moves([first, later, stale])] == ["new", "update", "conflict"]

@@ -234,3 +234,19 @@ def test_a_headline_disputing_a_claim_reports_the_dispute() -> None:
     found = read(UKRAINE, "Moscow said on Tuesday some units near Ukraine were returning to "
                  "their bases.", title="Kyiv says Russian pullback 'unconfirmed'")
     assert values(found, "withdrawal_claim") == ["disputed"]
+
+
+@pytest.mark.parametrize(("sentence", "day"), [
+    ("The authority said 321 ships were waiting to transit on Saturday.", dt.date(2021, 3, 27)),
+    ("By Friday afternoon, 237 vessels were waiting at both ends of the canal.",
+     dt.date(2021, 3, 26)),
+    ("Some 400 ships were in the queue on March 28, the agency said.", dt.date(2021, 3, 28)),
+    ("About 200 ships were waiting in March, the agency said.", None),  # a month is no day
+    ("More than 300 ships have waited since Thursday.", None),  # "since" is no reading's day
+    ("About 300 ships are waiting, the agency said.", None),
+])
+def test_the_day_a_figure_is_given_for(sentence: str, day: dt.date | None) -> None:
+    from storywatch.tracking.observations import _figure_day
+
+    sunday = dt.datetime(2021, 3, 28, 18, 20, tzinfo=dt.UTC)
+    assert _figure_day(sentence, 0, len(sentence), sunday) == day

@@ -107,6 +107,7 @@ class TimelineEntry:
     dismissed: bool = False
     nominal: bool = False           # read from a bare noun phrase: never moves the slot alone
     observation_id: int | None = None  # the stored observation, when read from the database
+    as_of: dt.date | None = None    # the day the figure is given for, when its sentence says
 
     @property
     def placement(self) -> tuple[dt.datetime, str, int, int, str, str]:
@@ -164,7 +165,8 @@ def _replace_time(entry: TimelineEntry, moment: dt.datetime) -> TimelineEntry:
     return TimelineEntry(entry.document_id, entry.document_identity, entry.version_no,
                          entry.document_version_id, moment, entry.value, entry.line,
                          entry.evidence, entry.attributed_to, entry.sentence_index,
-                         entry.copy_of, entry.dismissed, entry.nominal, entry.observation_id)
+                         entry.copy_of, entry.dismissed, entry.nominal, entry.observation_id,
+                         entry.as_of)
 
 
 def timeline_order(entries: Sequence[TimelineEntry]) -> list[TimelineEntry]:
@@ -199,6 +201,12 @@ def classify(slot: Slot, current: TimelineEntry, new: TimelineEntry) -> str:
     """`update` or `conflict` for a value incompatible with the current one."""
     if supersedes(slot, current.value, new.value):
         return "update"
+    if (new.line != current.line and new.as_of is not None and current.as_of is not None
+            and new.as_of != current.as_of):
+        # Each source dates its figure to a different day ("237 by Friday", "321 on
+        # Saturday"): readings of a quantity that moves, the later one the newer, not two
+        # sources disputing one moment.
+        return "update" if new.as_of > current.as_of else "conflict"
     if new.line != current.line:
         window = dt.timedelta(hours=slot.conflict_window_hours)
         if new.ordered_at - current.ordered_at <= window:

@@ -20,11 +20,14 @@ from typing import Any
 
 from storywatch.language.counted import counted_class, inflections, measure_factor
 from storywatch.language.cues import (
+    MONTHS,
     NEGATORS,
+    WEEKDAYS,
     Token,
     contains_sequence,
     find_attribution,
     find_phrase,
+    find_time_references,
     fold_chars,
     has_modal,
     has_negation,
@@ -134,6 +137,7 @@ class Observation:
     claim_id: int | None = None
     rank: float = 0.0
     nominal: bool = False   # a state read from a noun phrase with no predicate of its own
+    as_of: dt.date | None = None  # the day the figure is given for ("on Saturday"), if it says
 
     def line(self, outlet: str) -> str:
         """Whose line of figures this is: a party, a named source, or the outlet itself."""
@@ -415,7 +419,9 @@ def frame_observation(thread: Thread, slot: Slot, claim: ClaimRecord, ctx: _Cont
     rank = ((2.0 if index == TITLE_INDEX else 0.0) + (1.0 if index == 0 else 0.0)
             + (0.5 if owner_party is not None and owner_party in slot.owners else 0.0))
     return Observation(slot.name, value, who or ctx.outlet, find_party(thread, who), sentence,
-                       index, claim.claim_id, rank)
+                       index, claim.claim_id, rank,
+                       as_of=_figure_day(sentence, seg_start, seg_end, ctx.published_at,
+                                         ctx.text.paragraph_label(index)))
 
 
 def _counted_factor(slot: Slot, counted: str | None) -> float | None:
@@ -506,6 +512,29 @@ def _past_reference(sentence: str, seg_start: int, seg_end: int,
     if lead and lead != (seg_start, seg_end):
         return refers_to_past(sentence[lead[0]:lead[1]], published_at, slot.stale_after_days)
     return None
+
+
+def _figure_day(sentence: str, seg_start: int, seg_end: int, published_at: dt.datetime | None,
+                label: str | None = None) -> dt.date | None:
+    """The day a figure is given for, when its clause, its paragraph's label or the sentence's
+    opening phrase names one ("321 ships were waiting on Saturday", "By Friday afternoon, 237
+    vessels"): two sources' figures for different days are readings of a moving quantity, not
+    a dispute about one moment. Only a named day counts (a weekday, a date), not a month."""
+    lead = leading_time_phrase(sentence)
+    for text in (sentence[seg_start:seg_end], label or "",
+                 sentence[lead[0]:lead[1]] if lead else ""):
+        days = [ref.latest.date() for ref in find_time_references(text, published_at)
+                if not ref.is_since and _names_a_day(ref.text)]
+        if days:
+            return max(days)
+    return None
+
+
+def _names_a_day(text: str) -> bool:
+    """ "on Saturday", "March 27", "27 March 2021"; not "in March", "last year"."""
+    folded = text.lower()
+    return any(day in folded for day in WEEKDAYS) or bool(re.search(r"\d", folded) and any(
+        month in folded for month in MONTHS))
 
 
 REPORTING_VERBS = frozenset({

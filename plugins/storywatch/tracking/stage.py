@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 STAGE_NAME = "track"
 # Bump when a change to the tracker should re-derive every version's observations.
-TRACKER_VERSION = "1"
+TRACKER_VERSION = "2"
 
 CLAIM_COLUMNS = (
     "claim_id", "kind", "text", "evidence", "sentence_index", "start_char", "end_char",
@@ -93,7 +93,7 @@ INSERT_OBSERVATIONS = """
 insert into observations (
     thread_slot_id, document_version_id, value_key, value_text, value_num, value_low,
     qualifier, state, attributed_to, party, source_line, evidence, sentence_index, claim_id,
-    nominal
+    nominal, as_of
 ) values %s
 on conflict (thread_slot_id, document_version_id, source_line) do nothing
 """
@@ -125,7 +125,7 @@ SLOT_OBSERVATIONS = """
 select v.document_id, d.identity, v.version_no, o.document_version_id, v.ordered_at,
        o.value_key, o.value_text, o.value_num, o.value_low, o.qualifier, o.state,
        o.source_line, o.evidence, o.attributed_to, o.sentence_index, o.nominal,
-       o.observation_id, o.timeline_position
+       o.observation_id, o.timeline_position, o.as_of
 from observations as o
 join document_versions as v on v.document_version_id = o.document_version_id
 join documents as d on d.document_id = v.document_id
@@ -456,7 +456,7 @@ def _observation_row(slot_id: int, version_id: int, obs: Observation,
     value = obs.value
     return (slot_id, version_id, value.key, value.text, value.num, value.low, value.qualifier,
             value.state, obs.attributed_to, obs.party, obs.line(outlet), obs.evidence,
-            obs.sentence_index, obs.claim_id, obs.nominal)
+            obs.sentence_index, obs.claim_id, obs.nominal, obs.as_of)
 
 
 # --- a slot's timeline ---------------------------------------------------------------
@@ -493,7 +493,7 @@ def _load_timeline(conn: Connection, thread_slot_id: int
     positions: dict[int, int | None] = {}
     for (document_id, identity, version_no, version_id, ordered_at, key, text, num, low,
          qualifier, state, line, evidence, attributed_to, sentence_index, nominal,
-         observation_id, position) in rows:
+         observation_id, position, as_of) in rows:
         value = SlotValue(text, num=num, low=low, qualifier=qualifier, state=state)
         entries.append(TimelineEntry(
             document_id=int(document_id), document_identity=identity,
@@ -502,7 +502,7 @@ def _load_timeline(conn: Connection, thread_slot_id: int
             attributed_to=attributed_to, sentence_index=int(sentence_index),
             copy_of=copies.get(int(document_id)),
             dismissed=(int(version_id), key) in dismissed, nominal=bool(nominal),
-            observation_id=int(observation_id),
+            observation_id=int(observation_id), as_of=as_of,
         ))
         positions[int(observation_id)] = position
     return entries, positions
