@@ -313,3 +313,47 @@ def test_another_sources_figure_for_a_later_day_is_an_update_even_inside_the_win
     stale = dataclasses.replace(entry(3, 30, fig(90000), "ministry"),
                                 as_of=dt.date(2022, 1, 20))
     assert [kind for kind, *_ in moves([first, later, stale])] == ["new", "update", "conflict"]
+
+
+def test_outvoting_reads_each_updates_window_as_a_scan_of_the_whole_timeline_would() -> None:
+    """The windows are found by bisection; a plain scan (every entry tested against the
+    window's ends) must find the same outvoted updates, ties at the window's ends included."""
+    from storywatch.tracking import developments as d
+
+    def scanned(slot: Slot, replay: d.Replay, placed: list[TimelineEntry]) -> frozenset:
+        moves_ = [m for m in replay.developments if m.kind in ("new", "update")]
+        found = set()
+        for k, move in enumerate(moves_):
+            if move.kind != "update" or move.previous is None:
+                continue
+            start = move.entry.placement
+            end = moves_[k + 1].entry.placement if k + 1 < len(moves_) else None
+            earlier, newer = set(), set()
+            for e in placed:
+                if e.placement <= start or (end is not None and e.placement >= end):
+                    continue
+                if e.dismissed or e.copy_of is not None or e.line == move.entry.line:
+                    continue
+                if is_compatible(move.entry.value, e.value, slot.tolerance):
+                    newer.add(e.line)
+                elif is_compatible(move.previous, e.value, slot.tolerance):
+                    earlier.add(e.line)
+            if len(earlier) >= d.OUTVOTING_SOURCES and not newer:
+                found.add(start)
+        return frozenset(found)
+
+    rng = random.Random(16)
+    lines = ["outlet:a", "us", "uk", "ru", "outlet:b", "nato"]
+    figures = [90000, 100000, 130000, 150000, 175000]
+    checked = 0
+    for _ in range(400):
+        entries = [entry(rng.randint(1, 12), rng.choice([0, 5, 5, 9, 30, 60, 61, 200]),
+                         fig(rng.choice(figures), rng.choice([None, "approx", "at_least"])),
+                         rng.choice(lines), version=rng.randint(1, 2))
+                   for _ in range(rng.randint(2, 30))]
+        placed = d._effective_times(entries)
+        replay = d._replay(TROOPS, placed, frozenset())
+        expected = scanned(TROOPS, replay, placed)
+        assert d._outvoted_updates(TROOPS, replay, placed) == expected
+        checked += bool(expected)
+    assert checked > 10  # the random timelines do outvote updates
