@@ -34,7 +34,7 @@ between both could does doing down during each even every from further have havi
 into just last least less like more most much must near next once only other over same
 should since some such than that their them then there these they this those though three
 through under until very were what when where which while whom whose will with within
-without would your said says saying told tells according added also year years week weeks
+without would your said says saying told tells according added year years week weeks
 """.split())
 
 
