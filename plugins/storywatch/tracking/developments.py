@@ -141,6 +141,9 @@ class Replay:
 
     developments: tuple[Development, ...]
     state: SlotState | None
+    # Every entry in the order the replay read them (publication order, a later version never
+    # before an earlier one of the same article): the slot's timeline positions.
+    placed: tuple[TimelineEntry, ...] = ()
 
 
 def _effective_times(entries: Sequence[TimelineEntry]) -> list[TimelineEntry]:
@@ -168,11 +171,6 @@ def _replace_time(entry: TimelineEntry, moment: dt.datetime) -> TimelineEntry:
                          entry.copy_of, entry.dismissed, entry.nominal, entry.observation_id,
                          entry.as_of)
 
-
-def timeline_order(entries: Sequence[TimelineEntry]) -> list[TimelineEntry]:
-    """The entries in the order the replay reads them (publication order, a later version
-    never before an earlier one of the same article): the slot's timeline positions."""
-    return _effective_times(entries)
 
 
 def supersedes(slot: Slot, current: SlotValue, new: SlotValue) -> bool:
@@ -359,4 +357,4 @@ def _replay(slot: Slot, placed: Sequence[TimelineEntry],
     if current is not None:
         state = SlotState(current.value, current, len(support),
                           last_seen or current.ordered_at)
-    return Replay(tuple(developments), state)
+    return Replay(tuple(developments), state, tuple(placed))

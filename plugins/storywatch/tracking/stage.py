@@ -27,7 +27,7 @@ import psycopg2.sql
 
 from storywatch.store.db import Connection, insert_rows
 from storywatch.store.stagework import PendingVersion
-from storywatch.tracking.developments import Replay, TimelineEntry, replay_slot, timeline_order
+from storywatch.tracking.developments import Replay, TimelineEntry, replay_slot
 from storywatch.tracking.observations import (
     ArticleReading,
     ClaimRecord,
@@ -323,7 +323,7 @@ class Tracked:
 
     relevant: tuple[str, ...]
     observations: int
-    touched_slots: tuple[int, ...]  # slots it reports on, now or before (replayed unless deferred)
+    touched_slots: tuple[int, ...]  # slots it reports on, now or before: to be replayed
 
 
 class TrackStage:
@@ -345,7 +345,7 @@ class TrackStage:
         assert isinstance(prepared, ParsedText)
         if self._threads is None:
             self._threads = read_threads(conn)
-        tracked = track_version(conn, version, prepared, self._threads, recompute=False)
+        tracked = track_version(conn, version, prepared, self._threads)
         self._touched.update(tracked.touched_slots)
 
     def finish_batch(self, conn: Connection) -> None:
@@ -371,9 +371,9 @@ def _extractor_version() -> str:
 
 
 def track_version(conn: Connection, version: PendingVersion, text: ParsedText,
-                  threads: Sequence[Thread], *, recompute: bool = True) -> Tracked:
-    """Score, read and store one version for every thread; recompute the slots it touches
-    (unless `recompute` is false: the caller replays them, once for several versions)."""
+                  threads: Sequence[Thread]) -> Tracked:
+    """Score, read and store one version for every thread; say which slots it touched (the
+    caller has them replayed, once for every version of a run)."""
     version_id = version.document_version_id
     with conn.cursor() as cur:
         cur.execute(LOCK_RECOMPUTE, (RECOMPUTE_LOCK_KEY,))
@@ -421,9 +421,6 @@ def track_version(conn: Connection, version: PendingVersion, text: ParsedText,
     # document's copy link changed (copies/stage.py) has the same observations, but the
     # replay counts a copy differently.
     touched = tuple(sorted({int(r[0]) for r in before | after}))  # type: ignore[call-overload]
-    if recompute:
-        for slot_id in touched:
-            recompute_slot(conn, slot_id)
     return Tracked(tuple(relevant), len(rows), touched)
 
 
@@ -475,14 +472,10 @@ def load_slot(conn: Connection, thread_slot_id: int) -> Slot:
     return slot
 
 
-def load_timeline(conn: Connection, thread_slot_id: int) -> list[TimelineEntry]:
-    """Every observation of a slot as a timeline entry (copies and dismissals marked)."""
-    return _load_timeline(conn, thread_slot_id)[0]
-
-
-def _load_timeline(conn: Connection, thread_slot_id: int
-                   ) -> tuple[list[TimelineEntry], dict[int, int | None]]:
-    """The slot's timeline entries, and each observation's stored timeline position."""
+def load_timeline(conn: Connection, thread_slot_id: int
+                  ) -> tuple[list[TimelineEntry], dict[int, int | None]]:
+    """Every observation of a slot as a timeline entry (copies and dismissals marked), and
+    each observation's stored timeline position."""
     with conn.cursor() as cur:
         cur.execute(DISMISSED, (thread_slot_id,))
         dismissed = {(int(v), k) for v, k in cur.fetchall()}
@@ -508,12 +501,11 @@ def _load_timeline(conn: Connection, thread_slot_id: int
     return entries, positions
 
 
-def _store_positions(conn: Connection, entries: list[TimelineEntry],
-                     stored: dict[int, int | None]) -> None:
-    """Number the slot's observations in replay order, writing only the positions that moved
-    (a new article at the end of the timeline moves none but its own)."""
+def _store_positions(conn: Connection, replay: Replay, stored: dict[int, int | None]) -> None:
+    """Number the slot's observations in the order the replay read them, writing only the
+    positions that moved (a new article at the end of the timeline moves none but its own)."""
     moved = [(entry.observation_id, position)
-             for position, entry in enumerate(timeline_order(entries), 1)
+             for position, entry in enumerate(replay.placed, 1)
              if entry.observation_id is not None and stored.get(entry.observation_id) != position]
     insert_rows(conn, SET_POSITIONS, moved)
 
@@ -533,9 +525,9 @@ def recompute_slot(conn: Connection, thread_slot_id: int) -> Replay:
     with conn.cursor() as cur:
         cur.execute(LOCK_RECOMPUTE, (RECOMPUTE_LOCK_KEY,))
     slot = load_slot(conn, thread_slot_id)
-    entries, positions = _load_timeline(conn, thread_slot_id)
+    entries, positions = load_timeline(conn, thread_slot_id)
     replay = replay_slot(slot, entries)
-    _store_positions(conn, entries, positions)
+    _store_positions(conn, replay, positions)
     with conn.cursor() as cur:
         rows: dict[tuple[int, str], tuple[object, ...]] = {}
         for dev in replay.developments:
