@@ -260,6 +260,7 @@ class TimeReference:
     text: str
     latest: dt.datetime
     is_since: bool
+    names_a_day: bool = False  # a weekday or a dated day ("on Saturday", "March 27"), not a month
 
 
 def find_time_references(segment: str, published_at: dt.datetime | None) -> list[TimeReference]:
@@ -278,7 +279,8 @@ def find_time_references(segment: str, published_at: dt.datetime | None) -> list
                 continue
             taken.append((match.start(), match.end()))
             prep = (match.groupdict().get("prep") or "").strip()
-            refs.append(TimeReference(match.group().strip(), latest, prep in ("since", "from")))
+            refs.append(TimeReference(match.group().strip(), latest, prep in ("since", "from"),
+                                      names_a_day=match.groupdict().get("day") is not None))
     for match in _RELATIVE_PAST.finditer(folded):
         refs.append(TimeReference(match.group(), _resolve_relative(match, published_at), False))
     for match in _WEEKDAY.finditer(folded):
@@ -286,7 +288,8 @@ def find_time_references(segment: str, published_at: dt.datetime | None) -> list
         if match.group("prep") == "last" and back == 0:
             back = 7
         day = (published_at - dt.timedelta(days=back)).replace(hour=23, minute=59)
-        refs.append(TimeReference(match.group().strip(), day, match.group("prep") == "since"))
+        refs.append(TimeReference(match.group().strip(), day, match.group("prep") == "since",
+                                  names_a_day=True))
     return refs
 
 

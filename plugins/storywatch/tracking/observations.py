@@ -20,9 +20,7 @@ from typing import Any
 
 from storywatch.language.counted import counted_class, inflections, measure_factor
 from storywatch.language.cues import (
-    MONTHS,
     NEGATORS,
-    WEEKDAYS,
     Token,
     contains_sequence,
     find_attribution,
@@ -524,17 +522,10 @@ def _figure_day(sentence: str, seg_start: int, seg_end: int, published_at: dt.da
     for text in (sentence[seg_start:seg_end], label or "",
                  sentence[lead[0]:lead[1]] if lead else ""):
         days = [ref.latest.date() for ref in find_time_references(text, published_at)
-                if not ref.is_since and _names_a_day(ref.text)]
+                if ref.names_a_day and not ref.is_since]
         if days:
             return max(days)
     return None
-
-
-def _names_a_day(text: str) -> bool:
-    """ "on Saturday", "March 27", "27 March 2021"; not "in March", "last year"."""
-    folded = text.lower()
-    return any(day in folded for day in WEEKDAYS) or bool(re.search(r"\d", folded) and any(
-        month in folded for month in MONTHS))
 
 
 REPORTING_VERBS = frozenset({
