@@ -30,7 +30,7 @@ from storywatch.copies.features import (
 )
 from storywatch.copies.segments import BlurbMatch, Page, blurb_matches
 from storywatch.store.db import Connection
-from storywatch.store.stagework import PendingVersion, SkipItem
+from storywatch.store.stagework import NothingShared, PendingVersion, SkipItem
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ class PageCache:
         return page
 
 
-class CopiesStage:
+class CopiesStage(NothingShared):
     """Links documents to the earliest document they copy (exact, near duplicate, excerpt, spun)."""
 
     name = "copies"
@@ -178,12 +178,6 @@ class CopiesStage:
             else:
                 prepared.append(features)
         return prepared
-
-    def finish_batch(self, conn: Connection) -> None:
-        """Nothing is shared between the versions of a batch."""
-
-    def finish_run(self, conn: Connection) -> None:
-        """Nothing is deferred to the end of a run."""
 
     def write(self, conn: Connection, version: PendingVersion, prepared: CopyFeatures) -> None:
         """Keep the document's signature, record its pairs and blurbs, relink its chains."""

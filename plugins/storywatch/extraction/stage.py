@@ -19,7 +19,7 @@ from storywatch.language.analysis import Extraction, analyse_doc
 from storywatch.language.furniture import mask_furniture
 from storywatch.language.roles import RoleBook, default_roles
 from storywatch.store.db import Connection
-from storywatch.store.stagework import PendingVersion, SkipItem
+from storywatch.store.stagework import NothingShared, PendingVersion, SkipItem
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def screen_text(text: str) -> None:
             f"{len(sample)} characters (the model reads English only)")
 
 
-class ExtractStage:
+class ExtractStage(NothingShared):
     """Stage `extract`: parse pending versions and store mentions, claims and spin."""
 
     name = STAGE_NAME
@@ -105,12 +105,6 @@ class ExtractStage:
                               versions[position].document_version_id)
                 results[position] = exc
         return results
-
-    def finish_batch(self, conn: Connection) -> None:
-        """Nothing is shared between the versions of a batch."""
-
-    def finish_run(self, conn: Connection) -> None:
-        """Nothing is deferred to the end of a run."""
 
     def write(self, conn: Connection, version: PendingVersion, prepared: object) -> None:
         """Store one version's extraction, replacing that version's earlier rows."""

@@ -73,6 +73,16 @@ class Stage(Protocol):
         ...
 
 
+class NothingShared:
+    """For a stage whose versions share no work: nothing to finish per batch or per run."""
+
+    def finish_batch(self, conn: Connection) -> None:
+        """Nothing is shared between the versions of a batch."""
+
+    def finish_run(self, conn: Connection) -> None:
+        """Nothing is deferred to the end of a run."""
+
+
 @dataclass(slots=True)
 class StageCounts:
     done: int = 0
