@@ -50,6 +50,9 @@ class ParsedText:
     paragraph_labels: tuple[str | None, ...] = ()
     # For each sentence, the index of its paragraph (the lines of the body).
     paragraph_of: tuple[int, ...] = ()
+    # On a page of several stories, each story's sentences (stories.py); empty for one story.
+    # Found once per version, however many threads score it.
+    stories: tuple[tuple[int, ...], ...] = ()
 
     def only(self, keep: Sequence[int]) -> ParsedText:
         """The sentences `keep` as a text of their own, without the page's headline (one
@@ -74,6 +77,7 @@ class ParsedText:
                                   for i, tokens in enumerate(self.sentence_tokens)),
             paragraph_labels=self.paragraph_labels,
             paragraph_of=self.paragraph_of,
+            stories=self.stories,
         )
 
     def paragraph_label(self, index: int) -> str | None:
@@ -97,13 +101,16 @@ def parse_text(title: str | None, body: str) -> ParsedText:
         found = [Sentence(i, s.start, s.end, s.text) for i, s in enumerate(found[1:])]
     sentences = tuple(found)
     labels = _paragraph_labels(body)
+    tokens = tuple(tuple(tokenize(s.text)) for s in sentences)
+    paragraph_of = tuple(_paragraph_at(labels, s.start) for s in sentences)
     return ParsedText(
         title=title or "",
         title_words=tuple(t.text for t in tokenize(title or "")),
         sentences=sentences,
-        sentence_tokens=tuple(tuple(tokenize(s.text)) for s in sentences),
+        sentence_tokens=tokens,
         paragraph_labels=tuple(_label_at(labels, s.start) for s in sentences),
-        paragraph_of=tuple(_paragraph_at(labels, s.start) for s in sentences),
+        paragraph_of=paragraph_of,
+        stories=tuple(story_parts(paragraph_of, tokens)),
     )
 
 
@@ -176,9 +183,9 @@ def score_relevance(thread: Thread, text: ParsedText,
     its sentences only (`Relevance.sentences`).
     """
     page = _score_text(thread, text, entities)
-    if page.is_relevant or not text.paragraph_of:
+    if page.is_relevant:
         return page
-    parts = story_parts(text.paragraph_of, text.sentence_tokens)
+    parts = text.stories
     best: Relevance | None = None
     for number, part in enumerate(parts, 1):
         story = text.only(part)
