@@ -786,6 +786,13 @@ class SizeResult:
     latencies: list[Latency]
 
 
+def settle_queue(conn: Connection) -> None:
+    """Register the pipeline's stages and empty the queue of what they all ran on, as a
+    database that processed its corpus holds them (the corpus was written with COPY)."""
+    stagework.register_stages(conn, list(stage_versions()))
+    stagework.forget_finished_versions(conn)
+
+
 def run_size(size: int, bases: list[BaseText], keep: bool) -> SizeResult:
     """Build the corpus of `size` versions, process the new articles, time the queries."""
     from storywatch.tracking.stage import recompute_all
@@ -802,6 +809,7 @@ def run_size(size: int, bases: list[BaseText], keep: bool) -> SizeResult:
         build_corpus(conn, size, bases, random.Random(size))
         create_indexes(conn, definitions)
         recompute_all(conn)
+        settle_queue(conn)
         build_seconds = time.perf_counter() - t0
         log.info("size %d: corpus ready in %.1f s", size, build_seconds)
         before = row_counts(conn)
@@ -860,6 +868,7 @@ def rerun_size(size: int, reprocess: bool) -> SizeResult:
                 cur.execute("update stage_runs set stage_version = %s"
                             " where stage = %s and stage_version <> %s", (version, stage, version))
         conn.commit()
+        settle_queue(conn)
         warm_up_models(conn)
         stage_seconds = process_timed(conn, ids)
     result = measure(conn, size, old.build_seconds, old.new_rows, ids, stage_seconds)

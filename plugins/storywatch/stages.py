@@ -11,7 +11,14 @@ from collections.abc import Callable, Sequence
 
 from storywatch.progress import Progress, task
 from storywatch.store.db import Connection
-from storywatch.store.stagework import Stage, StageCounts, count_pending, run_one_batch
+from storywatch.store.stagework import (
+    Stage,
+    StageCounts,
+    count_pending,
+    forget_finished_versions,
+    register_stages,
+    run_one_batch,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +61,14 @@ def process_pending(
     """
     stages = [factory() for factory in STAGE_FACTORIES]
     counts = {stage.name: StageCounts() for stage in stages}
+    register_stages(conn, [stage.name for stage in stages])
     total = (sum(count_pending(conn, stage, only_ids) for stage in stages)
              if progress is not None else None)
     with task(progress, "process", total, "step") as shown:
         handled = 1
         while handled:
             handled = 0
+            forget_finished_versions(conn)  # the queue the claims read holds what is waiting
             for position, stage in enumerate(stages):
                 stage_counts = counts[stage.name]
                 before = stage_counts.as_dict()
@@ -73,6 +82,7 @@ def process_pending(
                     shown.batch_done()
     for stage in stages:  # what the batches deferred: the tracker's slot replays
         stage.finish_run(conn)
+    forget_finished_versions(conn, wait=True)
     results = {name: stage_counts.as_dict() for name, stage_counts in counts.items()}
     log.debug("processed: %s", results)
     return results

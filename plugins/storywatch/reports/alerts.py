@@ -61,14 +61,23 @@ WEBHOOK_MAX_REPLY = 64 * 1024
 
 LOCK = "select pg_advisory_xact_lock(%s)"
 PENDING_DEVELOPMENTS = """
-with horizon as (
-    select min(v.ordered_at) as earliest_untracked
-    from document_versions as v
+with untracked as (  -- read as the stages' claim reads them (store/stagework.py)
+    select q.document_version_id
+    from unfinished_versions as q
     where not exists (
         select 1 from stage_runs as r
-        where r.document_version_id = v.document_version_id
-          and r.stage = %(stage)s and r.stage_version = %(stage_version)s
+        where r.document_version_id = q.document_version_id and r.stage = %(stage)s
     )
+    union all
+    select r.document_version_id
+    from stage_runs as r
+    where r.stage = %(stage)s
+      and (r.stage_version < %(stage_version)s or r.stage_version > %(stage_version)s)
+),
+horizon as (
+    select min(v.ordered_at) as earliest_untracked
+    from document_versions as v
+    where v.document_version_id in (select document_version_id from untracked)
 )
 select
     d.development_id,

@@ -98,25 +98,26 @@ class StageCounts:
 # once every stage it comes after has run on them (at its current version). Without that last
 # condition a second worker that reached `track` while the first was still extracting a
 # version would track it without its claims and entities, and never again.
-# Both halves read indexes only (the version keys, stage_runs by stage), so claiming a batch
-# costs little even when the corpus holds 100k processed versions; the earlier form, a left
-# join walked in ordered_at order, read every processed version's row for every batch.
+# The first half reads the queue of unfinished versions (migration 0080), not every version:
+# the queue holds what is waiting, so a claim costs the same at a thousand versions and at a
+# million. The second half is two ranges of stage_runs' index by stage version (`<>` cannot
+# use an index), empty except after a stage's version changed.
 PENDING_IDS = """
-select u.document_version_id
-from document_versions as u
+select q.document_version_id
+from unfinished_versions as q
 where not exists (
     select 1
     from stage_runs as r
-    where r.document_version_id = u.document_version_id
+    where r.document_version_id = q.document_version_id
       and r.stage = %(stage)s
 )
   and (%(only_ids)s::bigint[] is null
-       or u.document_version_id = any(%(only_ids)s::bigint[]))
+       or q.document_version_id = any(%(only_ids)s::bigint[]))
 union all
 select r.document_version_id
 from stage_runs as r
 where r.stage = %(stage)s
-  and r.stage_version <> %(stage_version)s
+  and (r.stage_version < %(stage_version)s or r.stage_version > %(stage_version)s)
 """
 
 CLAIM_PENDING = sql.SQL("""
@@ -164,6 +165,72 @@ on conflict (document_version_id, stage) do update set
     finished_at = now()
 """
 
+# The queue of unfinished versions (migration 0080) and the lock its trigger holds shared while
+# it re-queues the versions of deleted stage runs; registering a stage and pruning the queue
+# hold it exclusively, so a version never leaves the queue on a stale view of its runs.
+QUEUE_LOCK_KEY = 0x756E6676  # "unfv"
+UNREGISTERED = "select unnest(%s::text[]) except select stage from registered_stages"
+REGISTER_STAGE = "insert into registered_stages (stage) values (%s) on conflict do nothing"
+QUEUE_UNRUN = """
+insert into unfinished_versions (document_version_id)
+select v.document_version_id
+from document_versions as v
+where not exists (select 1 from stage_runs as r
+                  where r.document_version_id = v.document_version_id and r.stage = %s)
+on conflict do nothing
+"""
+FORGET_FINISHED = """
+delete from unfinished_versions as q
+where not exists (
+    select 1
+    from registered_stages as s
+    where not exists (select 1 from stage_runs as r
+                      where r.document_version_id = q.document_version_id
+                        and r.stage = s.stage)
+)
+"""
+
+
+def register_stages(conn: Connection, names: Sequence[str]) -> None:
+    """Register the stages of `names` not seen here before, and queue every version each has
+    no run on: once per stage, so a stage added to the pipeline still reaches the versions
+    stored before it existed."""
+    with conn.cursor() as cur:
+        cur.execute(UNREGISTERED, (list(names),))
+        unseen = sorted(row[0] for row in cur.fetchall())
+        if not unseen:
+            return
+        cur.execute("select pg_advisory_xact_lock(%s)", (QUEUE_LOCK_KEY,))
+        for name in unseen:
+            cur.execute(REGISTER_STAGE, (name,))
+            cur.execute(QUEUE_UNRUN, (name,))
+    conn.commit()
+    log.info("registered stage(s) %s", ", ".join(unseen))
+
+
+def forget_finished_versions(conn: Connection, *, wait: bool = False) -> int:
+    """Take out of the queue the versions every registered stage has run on; how many.
+
+    Between batches it is skipped (0) while another transaction holds the queue's lock: a
+    queue left longer for a while only costs its claims a little, never a version. At the
+    end of a run it waits (`wait`), so the last worker to finish leaves the queue holding
+    only what is still unfinished, whatever the timing of the others.
+    """
+    with conn.cursor() as cur:
+        if wait:
+            cur.execute("select pg_advisory_xact_lock(%s)", (QUEUE_LOCK_KEY,))
+        else:
+            cur.execute("select pg_try_advisory_xact_lock(%s)", (QUEUE_LOCK_KEY,))
+            (locked,) = cur.fetchone()
+            if not locked:
+                conn.rollback()
+                return 0
+        cur.execute(FORGET_FINISHED)
+        forgotten = cur.rowcount
+    conn.commit()
+    return forgotten
+
+
 
 def run_stage(
     conn: Connection,
@@ -181,6 +248,8 @@ def run_stage(
     version) are pending: the stages it reads the rows of.
     """
     counts = StageCounts()
+    register_stages(conn, [stage.name])
+    forget_finished_versions(conn)
     total = count_pending(conn, stage, only_ids) if progress is not None else None
     if total is not None and max_versions is not None:
         total = min(total, max_versions)
@@ -195,6 +264,7 @@ def run_stage(
                           **{k: now[k] - before[k] for k in ("skipped", "failed")})
             shown.batch_done()
     stage.finish_run(conn)
+    forget_finished_versions(conn, wait=True)
     return counts
 
 
@@ -220,6 +290,7 @@ def run_one_batch(
 ) -> int:
     """Claim up to `batch_size` pending versions, run `stage` on them and commit; the
     number claimed (0: nothing is pending that the stages of `after` have run on)."""
+    register_stages(conn, [stage.name])
     with conn.cursor() as cur:
         cur.execute(CLAIM_PENDING, {
             "stage": stage.name, "stage_version": stage.version,
