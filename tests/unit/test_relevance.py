@@ -50,3 +50,27 @@ def test_entities_count_when_the_extract_stage_found_them() -> None:
 def test_an_unrelated_article_is_not_relevant() -> None:
     result = score_relevance(THREADS["ukraine-buildup"], parse_text(*_article("18_tehran_smog.txt")))
     assert not result.is_relevant
+
+
+def test_a_thread_named_in_one_paragraph_past_the_lede_is_named_in_passing() -> None:
+    """An article on another story that names the thread's subject once, deep in the text."""
+    body = "\n\n".join([
+        "KHARKIV - Crowds queued for bread on Tuesday as the city's bakeries reopened after a "
+        "week of power cuts, and the mayor promised heating would return by the weekend.",
+        "The power cuts began when a substation failed during the cold snap, the city's "
+        "officials said.",
+        "Engineers worked through the night to restore power to the eastern districts of the "
+        "city.",
+        "The cold snap also slowed the lines of trucks at the crossings east of the city, where "
+        "Russian troops remain massed near Ukraine, officials said.",
+        "The bakeries' owners said flour deliveries to the city would resume on Thursday once "
+        "the power returns.",
+    ])
+    passing = score_relevance(THREADS["ukraine-buildup"], parse_text("Bread queues in the city",
+                                                                     body))
+    assert not passing.is_relevant and "only in passing" in passing.reason
+    assert passing.sentences is None  # one story, not a page of several
+    # the same paragraph in the lede makes it the article's subject
+    lede_first = "\n\n".join([body.split("\n\n")[3], *body.split("\n\n")[:3]])
+    assert "only in passing" not in score_relevance(
+        THREADS["ukraine-buildup"], parse_text("Bread queues in the city", lede_first)).reason

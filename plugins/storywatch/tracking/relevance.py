@@ -34,6 +34,10 @@ LONG_ARTICLE_SENTENCES = 25
 # share of sentences mentioning the thread from which coverage counts in full
 FULL_COVERAGE = 0.25
 TITLE_FACTOR = 1.0
+# The lede: the paragraphs of the first sentences, and the first paragraphs whatever their
+# length (a byline or a dateline line may stand on its own).
+LEDE_SENTENCES = 3
+LEDE_PARAGRAPHS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +233,11 @@ def _score_text(thread: Thread, text: ParsedText,
     if missing:
         needed = " or ".join(t.text for t in missing[0])
         return Relevance(thread.slug, 0.0, False, (), (), f"does not mention {needed}")
+    passing = _named_in_passing(rules.all_of, text, words)
+    if passing is not None:
+        return Relevance(thread.slug, 0.0, False, (), (),
+                         f"names {passing} only in passing (one paragraph, not the headline "
+                         "or the lede)")
     excluded = [t.text for t in rules.none_of if present(t)]
     if excluded:
         return Relevance(thread.slug, 0.0, False, (), (), f"mentions {excluded[0]} (none_of)")
@@ -263,6 +272,30 @@ def _score_text(thread: Thread, text: ParsedText,
               + f"; {len(covered)} of {len(words)} sentences") if parts else "no thread terms"
     return Relevance(thread.slug, score, score >= rules.min_score, tuple(terms),
                      tuple(found_entities), reason)
+
+
+def _named_in_passing(groups: Sequence[Sequence[Term]], text: ParsedText,
+                      words: Sequence[tuple[str, ...]]) -> str | None:
+    """The first group of `all_of` the text names in one paragraph only, past its headline
+    and lede: what an article on another story says in passing ("... where the Camp Fire has
+    destroyed much of Paradise"), not what it is about. News names its subject in the
+    headline or the lede, and comes back to it.
+
+    A group none of whose terms is written out (an entity known under another name) is not
+    judged: where it stands is unknown.
+    """
+    lede = {text.paragraph_of[i] for i in range(min(LEDE_SENTENCES, len(text.paragraph_of)))}
+    lede |= set(sorted(set(text.paragraph_of))[:LEDE_PARAGRAPHS])
+    for group in groups:
+        paragraphs: set[int] = set()
+        in_title = False
+        for term in group:
+            _body, title, where = count_term(text, term, words)
+            in_title = in_title or title > 0
+            paragraphs |= {text.paragraph_of[i] for i in where if i < len(text.paragraph_of)}
+        if not in_title and len(paragraphs) == 1 and not paragraphs & lede:
+            return " or ".join(t.text for t in group)
+    return None
 
 
 def entry_relevance(thread: Thread, title: str | None, summary: str) -> Relevance:
