@@ -73,6 +73,12 @@ def test_the_kind_of_a_figure(sentence: str, figure: str, kind: str) -> None:
      "the Ridge Fire", "subject"),
     ("Further north, the Ridge Fire was 40 percent contained at 12,500 acres.", "12,500",
      "the Ridge Fire", "subject"),
+    # conjoined predicates share their subject; one the parse joins to the attribution
+    # shares the reported clause's, not the source's
+    ("The Hollow Creek Fire has burned 8,000 acres and was 15 percent contained on Monday.",
+     "15 percent", "The Hollow Creek Fire", "subject"),
+    ("The Hollow Creek Fire burned 8,000 acres, the forest service said, and was 90 percent "
+     "contained by Friday.", "90 percent", "The Hollow Creek Fire", "subject"),
     # a possessive pronoun is the clause's subject
     ("The port authority lowered its claim to $40 million on Monday.", "$40 million",
      "The port authority", "possessor"),

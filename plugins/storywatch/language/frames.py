@@ -284,12 +284,22 @@ def _owner(anchor: Token, counted: Token, subject: Token | None, head: Token,
 
 def _completed_subject(head: Token, subject: Token | None) -> Token | None:
     """The subject of the clause a subjectless complement completes: "the fire was [78 percent
-    contained]", "the fire was 35 percent [contained at 96,314 acres]". A subject that is itself
+    contained]", "the fire was 35 percent [contained at 96,314 acres]", and of a verb
+    coordinated with one that has it ("the Woolsey Fire has burned 90,000 acres and [was 20
+    percent contained]": conjoined predicates share their subject). A subject that is itself
     a figure ("35 percent") is no one's; the clause it sits in has the subject."""
     steps = 0
     while (subject is None or _is_figure(subject)) and steps < 3 and (
-            head.dep_ in ("acomp", "xcomp", "acl", "attr", "oprd")):
+            head.dep_ in ("acomp", "xcomp", "acl", "attr", "oprd", "conj")):
+        joined = head.dep_ == "conj"
         head = head.head
+        if joined and head.lemma_ in REPORTING_LEMMAS:
+            # "The fire burned 153,336 acres, Cal Fire said, and was 100 percent contained":
+            # the parse joins the predicate to the attribution; it shares the subject of the
+            # reported clause, not the source's
+            head = next((c for c in head.children if c.dep_ == "ccomp"), head)
+            if head.lemma_ in REPORTING_LEMMAS:
+                return None
         subject = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
         steps += 1
     return None if subject is not None and _is_figure(subject) else subject
