@@ -123,6 +123,16 @@ def test_a_named_source_revising_its_own_estimate_is_news_even_when_it_agrees() 
     ]
 
 
+def test_a_source_reporting_the_state_the_story_already_moved_to_is_not_news() -> None:
+    """A state is one for every source: when one source reports the invasion underway and,
+    days later, another that had called it a threat says so too, that corroborates."""
+    entries = [entry(1, 0, state("threatened"), "us"),
+               entry(2, 300, state("underway"), "ukraine"),
+               entry(3, 400, state("underway"), "us")]
+    assert moves(entries, INVASION) == [("new", 1, "threatened", None),
+                                        ("update", 2, "underway", "threatened")]
+
+
 def test_an_outlet_restating_the_headline_is_not_news() -> None:
     entries = [entry(1, 0, fig(100000, "approx"), "outlet:a"),
                entry(2, 100, fig(130000, "at_least"), "us"),
