@@ -45,10 +45,11 @@ SETS = {
 
 
 def score_folder(server_url: str, folder: Path, settings: Settings, verbose: bool,
-                 threads_path: Path | None = None) -> dict[str, float]:
+                 threads_path: Path | None = None, keep: bool = False) -> dict[str, float]:
     """Run the pipeline on `folder` in a scratch database and print its scores.
 
-    `threads_path` replaces seeds/threads.yml (a thread written for one evaluation set).
+    `threads_path` replaces seeds/threads.yml (a thread written for one evaluation set);
+    `keep` leaves the scratch database for inspection (its name is printed).
     """
     name = f"storywatch_bench_{secrets.token_hex(4)}"
     admin = psycopg2.connect(server_url)
@@ -77,9 +78,12 @@ def score_folder(server_url: str, folder: Path, settings: Settings, verbose: boo
         finally:
             conn.close()
     finally:
-        with admin.cursor() as cur:
-            cur.execute(psycopg2.sql.SQL("drop database if exists {} with (force)").format(
-                psycopg2.sql.Identifier(name)))
+        if keep:
+            print(f"kept the scratch database {name}")
+        else:
+            with admin.cursor() as cur:
+                cur.execute(psycopg2.sql.SQL("drop database if exists {} with (force)").format(
+                    psycopg2.sql.Identifier(name)))
         admin.close()
     articles = len(labels) - 1
     shown = folder.relative_to(REPO_ROOT) if folder.is_relative_to(REPO_ROOT) else folder
@@ -126,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=Path, default=None,
                         help="track with this threads file instead of seeds/threads.yml")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every miss")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep each scratch database (development sets only: its rows "
+                             "show what a frozen set missed)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     settings = Settings.from_env()
@@ -134,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     with db.database_url(settings) as url:
         server = urlunsplit(urlsplit(url)._replace(path="/postgres"))
         for folder in folders:
-            score_folder(server, folder, settings, args.verbose, args.threads)
+            score_folder(server, folder, settings, args.verbose, args.threads, args.keep)
     return 0
 
 
