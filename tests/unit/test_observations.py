@@ -250,3 +250,38 @@ def test_the_day_a_figure_is_given_for(sentence: str, day: dt.date | None) -> No
 
     sunday = dt.datetime(2021, 3, 28, 18, 20, tzinfo=dt.UTC)
     assert _figure_day(sentence, 0, len(sentence), sunday) == day
+
+
+FIRE_THREADS = """
+threads:
+  - slug: dixie-fire
+    title: "The Dixie Fire"
+    parties:
+      dixie: ["Dixie Fire"]
+      caldor: ["Caldor Fire"]
+      cal_fire: ["Cal Fire"]
+    match:
+      all_of:
+        - ["Dixie Fire", Greenville]
+      any_of: [fire, acres]
+    slots:
+      - {name: acres_burned, type: quantity, counts: acres, owner: dixie, unit_label: acres,
+         cumulative: true, about: [burn*, fire]}
+"""
+
+
+@pytest.mark.parametrize(("lede", "owner_kept"), [
+    ("The Dixie Fire forced new evacuations near Greenville on Monday, Cal Fire said.", True),
+    # another fire is the article's topic: "the fire" is that one, not the thread's
+    ("The Caldor Fire forced new evacuations near Pollock Pines on Monday, Cal Fire said, while "
+     "the Dixie Fire to the north was quiet.\n\nThe Caldor Fire jumped a highway overnight.", False),
+])
+def test_the_fire_is_the_fire_the_article_is_about(tmp_path: Any, lede: str,
+                                                   owner_kept: bool) -> None:
+    threads = tmp_path / "threads.yml"
+    threads.write_text(FIRE_THREADS, encoding="utf-8")
+    (thread,) = load_threads_file(threads)
+    body = lede + "\n\nThe fire has burned 120,000 acres, officials said."
+    claim = quantity(body, "120,000 acres", 120000, "acres")
+    found = read(thread, body, [claim], published=dt.datetime(2021, 8, 17, tzinfo=dt.UTC))
+    assert (values(found, "acres_burned") == ["120,000 acres"]) is owner_kept

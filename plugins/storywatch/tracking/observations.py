@@ -198,6 +198,51 @@ def find_party(thread: Thread, who: str | None) -> str | None:
     return best[2] if best else None
 
 
+# "The fire", "the company", "the ship": a definite description names what the article
+# named before with the same head noun ("the Woolsey Fire", "Evergreen Marine Company").
+_DEFINITE = re.compile(r"^(?:the|this|that)\s+(?:[a-z-]+\s+)*?(?P<head>[a-z]+)$", re.IGNORECASE)
+
+
+def described_party(thread: Thread, owner: str | None, text: ParsedText,
+                    index: int) -> str | None:
+    """The party a definite description refers to: of the parties whose terms end in the
+    description's head noun, the one the text before sentence `index` (headline included)
+    names most often; the latest named on a tie. None when the text names none, or when the
+    owner is not a definite description (a name is read by `find_party`).
+
+    The article's topic is what a bare "the fire" means in news: an article on the Woolsey
+    Fire that mentions the Camp Fire once still means the Woolsey Fire by "the fire". Only
+    mentions written with "the" count: "the Camp Fire" is a fire, while "Cal Fire", a name
+    written bare, is an agency that merely ends in the same word.
+    """
+    found = _DEFINITE.match(" ".join((owner or "").split()))
+    if found is None or not found.group("head").islower():
+        return None
+    head = _singular(found.group("head"))
+    before = [text.title_words] if text.title_words else []
+    before += [tuple(t.text for t in tokens)
+               for sentence, tokens in zip(text.sentences, text.sentence_tokens, strict=True)
+               if sentence.index < index]
+    counts: dict[str, tuple[int, int]] = {}
+    for party, terms in thread.parties:
+        for term in terms:
+            if len(term.words) < 2 or _singular(term.words[-1].lower()) != head:
+                continue  # "Fire" alone is no name; "Camp Fire" is
+            for position, words in enumerate(before):
+                hits = sum(1 for start, _end in find_phrase(words, term.words)
+                           if start > 0 and words[start - 1].lower() == "the")
+                if hits:
+                    many, latest = counts.get(party, (0, -1))
+                    counts[party] = (many + hits, max(latest, position))
+    if not counts:
+        return None
+    return max(counts, key=lambda party: counts[party])
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
 # --- quantities ----------------------------------------------------------------------
 
 
@@ -389,11 +434,12 @@ def frame_observation(thread: Thread, slot: Slot, claim: ClaimRecord, ctx: _Cont
     modality = frame.get("modality", "asserted")
     if modality in FRAME_MODALITY_REASONS and modality not in slot.modalities:
         return reject(FRAME_MODALITY_REASONS[modality])
-    owner_party = find_party(thread, frame.get("owner"))
+    sentence, index = _claim_sentence(claim, ctx.text)
+    owner_party = find_party(thread, frame.get("owner")) or described_party(
+        thread, frame.get("owner"), ctx.text, index)
     if slot.owners and owner_party is not None and owner_party not in slot.owners:
         return reject(f"the figure is {owner_party}'s ({frame.get('owner')}), not "
                       f"{' or '.join(slot.owners)}'s")
-    sentence, index = _claim_sentence(claim, ctx.text)
     words = [t.text for t in tokenize(sentence)]
     if slot.context_any and not _any_term(words, slot.context_any):
         return reject("the sentence names nothing the slot is about")
