@@ -285,3 +285,58 @@ def test_the_fire_is_the_fire_the_article_is_about(tmp_path: Any, lede: str,
     claim = quantity(body, "120,000 acres", 120000, "acres")
     found = read(thread, body, [claim], published=dt.datetime(2021, 8, 17, tzinfo=dt.UTC))
     assert (values(found, "acres_burned") == ["120,000 acres"]) is owner_kept
+
+
+PORT_THREADS = """
+threads:
+  - slug: port-strike
+    title: "The dockworkers' strike"
+    parties:
+      union: [dockworkers, union]
+    match:
+      all_of:
+        - [dockworkers]
+      any_of: [strike*, walkout, port]
+    slots:
+      - name: strike_status
+        type: status
+        about: [strike, walkout, contract, deal]
+        states:
+          - {name: threatened, phrases: ["authorize * strike", "strike deadline"]}
+          - {name: on_strike, phrases: [strike, walkout, "walked off"]}
+          - {name: ended, phrases: ["returned to work", "back at work"]}
+      - {name: strike_cost, type: quantity, counts: dollars, unit_label: dollars,
+         about: [cost]}
+"""
+
+
+def _port_thread(tmp_path: Any) -> Thread:
+    path = tmp_path / "threads.yml"
+    path.write_text(PORT_THREADS, encoding="utf-8")
+    (thread,) = load_threads_file(path)
+    return thread
+
+
+@pytest.mark.parametrize(("title", "body", "state"), [
+    # the longer phrase of another state says what the shorter one inside it would not
+    ("", "Dockworkers voted on Sunday to authorize a strike at the port.", "threatened"),
+    # a state that is the object or the subject of a verb of ending is over
+    ("Dockworkers back at work as strike ends",
+     "Dockworkers returned to work on Monday after the union voted to lift the strike, ending "
+     "a walkout of 40 days.", "ended"),
+    ("", "The dockworkers' strike is over, and cranes were moving again on Monday.", None),
+])
+def test_a_state_ended_or_named_inside_a_longer_phrase(tmp_path: Any, title: str, body: str,
+                                                       state: str | None) -> None:
+    found = read(_port_thread(tmp_path), body, title=title,
+                 published=dt.datetime(2024, 10, 7, tzinfo=dt.UTC))
+    assert values(found, "strike_status") == ([state] if state else [])
+
+
+def test_a_when_clause_is_about_the_time_it_hangs_on(tmp_path: Any) -> None:
+    body = ("It would be the first dockworkers' strike since 1977, when a 60-day stoppage cost "
+            "the economy about $2 billion.")
+    claim = quantity(body, "about $2 billion", 2_000_000_000, "dollars", "approx")
+    found = read(_port_thread(tmp_path), body, [claim],
+                 published=dt.datetime(2024, 9, 20, tzinfo=dt.UTC))
+    assert values(found, "strike_cost") == []

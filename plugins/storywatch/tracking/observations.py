@@ -21,6 +21,7 @@ from typing import Any
 from storywatch.language.counted import counted_class, inflections, measure_factor
 from storywatch.language.cues import (
     NEGATORS,
+    TimeReference,
     Token,
     contains_sequence,
     find_attribution,
@@ -547,6 +548,10 @@ def _past_reference(sentence: str, seg_start: int, seg_end: int,
     when = refers_to_past(sentence[seg_start:seg_end], published_at, slot.stale_after_days)
     if when:
         return when
+    antecedent = _when_antecedent(sentence, seg_start, published_at)
+    if antecedent is not None and published_at is not None and antecedent.latest < (
+            published_at - dt.timedelta(days=slot.stale_after_days)):
+        return antecedent.text
     if label:
         # the entry's own date ("Aug. 22 - The men are found alive.")
         when = refers_to_past(label, published_at, slot.stale_after_days)
@@ -556,6 +561,22 @@ def _past_reference(sentence: str, seg_start: int, seg_end: int,
     if lead and lead != (seg_start, seg_end):
         return refers_to_past(sentence[lead[0]:lead[1]], published_at, slot.stale_after_days)
     return None
+
+
+_RELATIVE_WHEN = re.compile(r"\s*(?:when|during which|in which)\b", re.IGNORECASE)
+
+
+def _when_antecedent(sentence: str, seg_start: int, published_at: dt.datetime | None
+                     ) -> TimeReference | None:
+    """The time a "when" clause is about: the time expression it hangs on, at the end of the
+    part before it ("the first strike since 2007, when a 100-day stoppage cost $2.1 billion").
+    A "since" there still names the moment the clause tells of."""
+    if seg_start == 0 or not _RELATIVE_WHEN.match(sentence[seg_start:]):
+        return None
+    before = fold_chars(sentence[:seg_start]).rstrip(" ,;:\u2013\u2014-")
+    refs = find_time_references(before, published_at)
+    last = refs[-1] if refs else None
+    return last if last is not None and before.endswith(last.text) else None
 
 
 def _figure_day(sentence: str, seg_start: int, seg_end: int, published_at: dt.datetime | None,
@@ -640,25 +661,28 @@ def status_candidates(slot: Slot, ctx: _Context, claims: Sequence[ClaimRecord] =
         words = [t.text for t in tokens]
         if slot.context_any and not _any_term(words, slot.context_any):
             continue
-        for state in slot.states:
-            for phrase in state.phrases:
-                for start, end in find_phrase(words, phrase.words):
-                    outcome = _read_mention(slot, state, sentence, tokens, start, end, ctx,
-                                            flagged, index)
-                    if isinstance(outcome, Rejection):
-                        rejected.append(outcome)
-                        continue
-                    seg = segment_at(sentence, tokens[start].start)
-                    seg_words = [t.text for t in tokens if seg[0] <= t.start < seg[1]]
-                    subject = bool(_any_term(seg_words, slot.context_any))
-                    score = ((2.0 if index == TITLE_INDEX else 0.0)
-                             + (1.0 if index == 0 else 0.0) + (1.0 if subject else 0.0))
-                    target = slot.state(outcome)
-                    nominal = index != TITLE_INDEX and _is_nominal(
-                        words[start:end], sentence, flagged)
-                    candidates.append(_StatusCandidate(
-                        outcome, target.priority if target else state.priority, score, index,
-                        tokens[start].start, sentence, sentence[seg[0]:seg[1]], nominal))
+        found = [(state, start, end) for state in slot.states for phrase in state.phrases
+                 for start, end in find_phrase(words, phrase.words)]
+        for state, start, end in found:
+            if any(other is not state and o_start <= start and end <= o_end
+                   and o_end - o_start > end - start for other, o_start, o_end in found):
+                continue  # "authorize a strike": the longer phrase of another state says it
+            outcome = _read_mention(slot, state, sentence, tokens, start, end, ctx,
+                                    flagged, index)
+            if isinstance(outcome, Rejection):
+                rejected.append(outcome)
+                continue
+            seg = segment_at(sentence, tokens[start].start)
+            seg_words = [t.text for t in tokens if seg[0] <= t.start < seg[1]]
+            subject = bool(_any_term(seg_words, slot.context_any))
+            score = ((2.0 if index == TITLE_INDEX else 0.0)
+                     + (1.0 if index == 0 else 0.0) + (1.0 if subject else 0.0))
+            target = slot.state(outcome)
+            nominal = index != TITLE_INDEX and _is_nominal(
+                words[start:end], sentence, flagged)
+            candidates.append(_StatusCandidate(
+                outcome, target.priority if target else state.priority, score, index,
+                tokens[start].start, sentence, sentence[seg[0]:seg[1]], nominal))
     return candidates, rejected
 
 
@@ -684,6 +708,9 @@ def _read_mention(slot: Slot, state: State, sentence: str, tokens: Sequence[Toke
         return reject("background (after/before/since another event)")
     if sentence.rstrip().endswith("?"):
         return reject("a question, not a statement")
+    ender = _ended_by(before) or _ends(after)
+    if ender:
+        return reject(f"ended (the object of '{ender}')")
     claim = _smallest_claim(claims, mention, sentence)
     # "no contact", "not verified": a phrase that holds its own negation is not negated by it
     own_negation = any(t.text in NEGATORS for t in tokens[start:end])
@@ -706,8 +733,46 @@ def _read_mention(slot: Slot, state: State, sentence: str, tokens: Sequence[Toke
     return outcome
 
 
+# Verbs that end what their object names: "voted to lift the strike", "ending a walkout of 148
+# days", "called off the blockade". The state they take as object is over, not current.
+TERMINATIVE_VERBS = ("end", "lift", "halt", "stop", "conclude", "suspend", "terminate",
+                     "abandon", "call off")
+DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her", "this", "that"})
+
+
+def _ended_by(before: Sequence[str]) -> str | None:
+    """The terminative verb whose object a mention is (None if none): the words right before
+    it are such a verb and at most a determiner."""
+    words = [w.lower() for w in before[-4:]]
+    while words and words[-1] in DETERMINERS:
+        words.pop()
+    for verb in TERMINATIVE_VERBS:
+        *lead, last = verb.split()
+        if (words and words[-1] in (inflections(last) if not lead else {last})
+                and (not lead or len(words) >= 2 and words[-2] in inflections(lead[0]))):
+            return verb
+    return None
+
+
+BE_FORMS = frozenset({"is", "was", "are", "were", "be", "been", "'s"})
+
+
+def _ends(after: Sequence[str]) -> str | None:
+    """The words after a mention that say it ended: "as 148-day strike ends", "the walkout
+    ended on Friday", "the strike is officially over"."""
+    words = [w.lower() for w in after[:3]]
+    if words and any(words[0] in inflections(verb) for verb in TERMINATIVE_VERBS if " " not in verb):
+        return words[0]
+    if len(words) >= 2 and words[0] in BE_FORMS and "over" in words[1:3]:
+        return "over"
+    return None
+
+
 # Verbs whose infinitive happens: "began to withdraw", "continued to mass troops".
 ASPECTUAL_VERBS = ("begin", "start", "continue", "resume", "proceed", "commence")
+# ... and verbs whose infinitive their own act carries out: "voted to authorize a strike" (the
+# vote is the authorization), "managed to refloat the ship".
+IMPLICATIVE_VERBS = ("vote", "manage")
 
 
 def _is_infinitive(tokens: Sequence[Token], start: int, state: State) -> bool:
@@ -715,8 +780,11 @@ def _is_infinitive(tokens: Sequence[Token], start: int, state: State) -> bool:
     named by an infinitive is an aim, a capability or a plan, never something that happened."""
     if start == 0 or tokens[start - 1].text != "to":
         return False
-    if start >= 2 and any(tokens[start - 2].text in inflections(v) for v in ASPECTUAL_VERBS):
+    governor = [t.text for t in tokens[max(0, start - 5):start - 1]]
+    if governor and any(governor[-1] in inflections(v) for v in ASPECTUAL_VERBS):
         return False  # "were beginning to return": an aspect of something happening
+    if any(word in inflections(v) for word in governor for v in IMPLICATIVE_VERBS):
+        return False  # "voted on Sunday to authorize a strike": the vote did it
     word = tokens[start].text
     # the bare form only: "returned to their bases" has "to" after the verb, not before it
     return any(p.words and p.words[0].rstrip("~*") == word for p in state.phrases)
