@@ -86,6 +86,13 @@ def test_a_pronoun_after_a_described_source_stays_with_the_description() -> None
 
 # --- role phrases, descriptions, roles over time -----------------------------------------
 
+def test_a_described_source_whose_clause_gives_a_name_is_that_person() -> None:
+    text = ("A nurse at the Valletta clinic, who gave her name as Marija, said the ward had been "
+            "full since Tuesday.\n"
+            "“We have beds in the corridors now,” she said.")
+    assert quote_speakers(extract(text))[0][1] == "Marija"
+
+
 def test_a_role_phrase_links_to_the_person_the_article_gives_that_role() -> None:
     text = ("Judge Miriam Adeyemi adjourned the trial until March.\n"
             "The judge said the delay was “regrettable but necessary”.")

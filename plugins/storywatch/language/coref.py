@@ -146,8 +146,11 @@ def link_people(doc: Doc, ents: DocEntities, inside: Sequence[bool],
             if new is None:
                 described = _described_speaker(token)
                 if described is not None:
-                    seen.append(_Seen(described, token.i, sentence_of[token.i],
-                                      *_subject_of(token), "described"))
+                    named = _named_by_clause(token, ents)
+                    if named:
+                        promoted.add(named)
+                    seen.append(_Seen(named or described, token.i, sentence_of[token.i],
+                                      *_subject_of(token), "person" if named else "described"))
                 continue
         if new is None:
             continue
@@ -253,6 +256,29 @@ def _described_speaker(token: Token) -> str | None:
     if token.head.lemma_.lower() not in REPORTING_VERBS:
         return None
     return describe_source(token.doc, token)
+
+
+# Verbs by which a clause gives a described person's name: "a firefighter, who gave his name as
+# Jonas", "a resident who asked to be identified only as Maria", "a nurse called Ana".
+NAMING_LEMMAS = frozenset({"name", "identify", "call", "introduce"})
+
+
+def _named_by_clause(token: Token, ents: DocEntities) -> str | None:
+    """The name a clause on a description gives its person, if one does (the clause may hang
+    on the description's place: "a firefighter in Schuld, who gave his name as Jonas"). The
+    construction says the name is a person's, whatever type the model gave it."""
+    for clause in token.subtree:
+        if clause.dep_ not in ("relcl", "acl") or clause.i < token.i:
+            continue
+        naming = [t for t in clause.subtree if t.lemma_.lower() in NAMING_LEMMAS]
+        if not naming:
+            continue
+        for t in clause.subtree:
+            mention = ents.mention_at(t)
+            if t.i > naming[0].i and t.pos_ == "PROPN" and mention is not None and (
+                    mention.type != "NORP"):
+                return mention.name
+    return None
 
 
 def _promote(ents: DocEntities, names: set[str]) -> None:
