@@ -321,3 +321,36 @@ def test_slots_touched_by_a_run_killed_before_its_replays_are_replayed_by_the_ne
         cur.execute("select count(*) from thread_slots where replay_pending")
         assert cur.fetchone()[0] == 0  # type: ignore[index]
     conn.rollback()
+
+
+def test_a_replay_rewrites_every_development_that_differs_from_what_it_yields(
+        conn: Connection) -> None:
+    """A replay writes only the developments that changed; one edited behind its back (or
+    withdrawn) differs, so it is written back, and one it no longer yields is dropped."""
+    from storywatch.tracking.stage import recompute_slot
+
+    load_seeds(conn, SETTINGS.seeds_dir)
+    ingest_paths(conn, [TIMELINE])
+    process_pending(conn)
+    before = developments(conn)
+    with conn.cursor() as cur:
+        cur.execute("select thread_slot_id, min(development_id), max(development_id) "
+                    "from developments group by 1 order by count(*) desc limit 1")
+        slot_id, first, last = cur.fetchone()
+        cur.execute("update developments set kind = 'conflict', evidence = 'edited' "
+                    "where development_id = %s", (first,))
+        cur.execute("update developments set withdrawn_at = now() where development_id = %s",
+                    (last,))
+        cur.execute("insert into developments (thread_slot_id, document_version_id, value_key, "
+                    "kind, value_text, attributed_to, source_line, evidence, ordered_at) "
+                    "select thread_slot_id, document_version_id, 'stray', 'update', 'stray', "
+                    "attributed_to, source_line, evidence, ordered_at from developments "
+                    "where development_id = %s", (first,))
+    conn.commit()
+    recompute_slot(conn, slot_id)
+    conn.commit()
+    assert developments(conn) == before
+    with conn.cursor() as cur:
+        cur.execute("select count(*) from developments where value_key = 'stray'")
+        assert cur.fetchone()[0] == 0
+    conn.rollback()

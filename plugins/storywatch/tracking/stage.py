@@ -197,13 +197,17 @@ UPSERT_DEVELOPMENTS = UPSERT_DEVELOPMENT.replace(
 # withdrawn, so the ledger still points at it and a recomputation never alerts it twice.
 DROPPED_DEVELOPMENTS = """
 select dev.development_id from developments as dev
-where dev.thread_slot_id = %s
-  and dev.withdrawn_at is null
-  and not ((dev.document_version_id, dev.value_key) in (
-      select x.document_version_id, x.value_key
-      from unnest(%s::bigint[], %s::text[]) as x (document_version_id, value_key)))
+where dev.development_id = any(%s)
   and not exists (select 1 from development_reviews as r
                   where r.development_id = dev.development_id)
+"""
+# What the slot holds, in the terms UPSERT_DEVELOPMENT compares: a replay writes only the
+# developments that differ, not the thousands of a busy slot that did not move.
+STORED_DEVELOPMENTS = """
+select development_id, document_version_id, value_key, kind, previous_value_key, value_text,
+       attributed_to, source_line, evidence, ordered_at, withdrawn_at is not null
+from developments
+where thread_slot_id = %s
 """
 DELETE_UNSEEN = """
 delete from developments
@@ -541,13 +545,19 @@ def recompute_slot(conn: Connection, thread_slot_id: int) -> Replay:
                 prev.qualifier if prev else None,
                 entry.attributed_to, entry.line, entry.evidence, entry.ordered_at,
             )
-        # one statement for the slot's developments: a busy slot has thousands, and a round
-        # trip each made tracking cost grow with the corpus (bench/scale.py)
-        insert_rows(conn, UPSERT_DEVELOPMENTS, list(rows.values()))
-        kept = [(d.entry.document_version_id, d.entry.value.key) for d in replay.developments]
-        cur.execute(DROPPED_DEVELOPMENTS,
-                    (thread_slot_id, [k[0] for k in kept], [k[1] for k in kept]))
-        dropped = [int(row[0]) for row in cur.fetchall()]
+        cur.execute(STORED_DEVELOPMENTS, (thread_slot_id,))
+        stored = {(int(row[1]), row[2]): (int(row[0]), row[3:]) for row in cur.fetchall()}
+        # one statement for the developments that changed: a busy slot has thousands, and
+        # writing them all (or a round trip each) made tracking cost grow with the corpus
+        insert_rows(conn, UPSERT_DEVELOPMENTS, [
+            row for key, row in rows.items()
+            if key not in stored or stored[key][1] != (*_compared(row), False)])
+        gone = [development_id for key, (development_id, held) in stored.items()
+                if key not in rows and not held[-1]]
+        dropped: list[int] = []
+        if gone:
+            cur.execute(DROPPED_DEVELOPMENTS, (gone,))
+            dropped = [int(row[0]) for row in cur.fetchall()]
         if dropped:
             cur.execute(DELETE_UNSEEN, (dropped,))
             deleted = {int(row[0]) for row in cur.fetchall()}
@@ -566,6 +576,12 @@ def recompute_slot(conn: Connection, thread_slot_id: int) -> Replay:
                 state.entry.attributed_to, state.source_count, state.last_observed_at,
             ))
     return replay
+
+
+def _compared(row: tuple[object, ...]) -> tuple[object, ...]:
+    """The fields of an UPSERT_DEVELOPMENT row its `where` compares, in STORED_DEVELOPMENTS'
+    order: kind, previous key, text, attributed_to, source line, evidence, ordered_at."""
+    return (row[3], row[8], row[4], row[13], row[14], row[15], row[16])
 
 
 def replay_pending_slots(conn: Connection) -> int:
