@@ -237,22 +237,25 @@ def replay_slot(slot: Slot, entries: Sequence[TimelineEntry]) -> Replay:
     misreading would become the state and turn every correct report after it into a conflict.
     """
     placed = _effective_times(entries)  # placed once: every pass below reads this order
+    placements = [entry.placement for entry in placed]  # ... and these keys, computed once
     doubtful: frozenset[tuple[object, ...]] = frozenset()
-    replay = _replay(slot, placed, doubtful)
+    replay = _replay(slot, placed, doubtful, placements)
     for _ in range(MAX_REVISIONS):
-        found = doubtful | _outvoted_updates(slot, replay, placed)
+        found = doubtful | _outvoted_updates(slot, replay, placed, placements)
         if found == doubtful:
             break
         doubtful = found
-        replay = _replay(slot, placed, doubtful)
+        replay = _replay(slot, placed, doubtful, placements)
     return replay
 
 
-def _outvoted_updates(slot: Slot, replay: Replay, placed: Sequence[TimelineEntry]
+def _outvoted_updates(slot: Slot, replay: Replay, placed: Sequence[TimelineEntry],
+                      placements: Sequence[tuple[object, ...]] | None = None,
                       ) -> frozenset[tuple[object, ...]]:
     """The placements of updates that the reports after them (`placed`: in timeline order)
     outvote."""
-    placements = [entry.placement for entry in placed]
+    if placements is None:
+        placements = [entry.placement for entry in placed]
     moves = [d for d in replay.developments if d.kind in ("new", "update")]
     found: set[tuple[object, ...]] = set()
     for k, development in enumerate(moves):
@@ -279,8 +282,12 @@ def _outvoted_updates(slot: Slot, replay: Replay, placed: Sequence[TimelineEntry
 
 
 def _replay(slot: Slot, placed: Sequence[TimelineEntry],
-            doubtful: frozenset[tuple[object, ...]]) -> Replay:
-    """One pass over the entries in timeline order (`_effective_times`)."""
+            doubtful: frozenset[tuple[object, ...]],
+            placements: Sequence[tuple[object, ...]] | None = None) -> Replay:
+    """One pass over the entries in timeline order (`_effective_times`); `placements` are
+    their keys, when the caller has them."""
+    if placements is None:
+        placements = [entry.placement for entry in placed]
     developments: list[Development] = []
     current: TimelineEntry | None = None
     support: set[str] = set()
@@ -298,7 +305,7 @@ def _replay(slot: Slot, placed: Sequence[TimelineEntry],
         support = {entry.line}
         last_seen = entry.ordered_at
 
-    for entry in placed:
+    for k, entry in enumerate(placed):
         if entry.dismissed:
             continue
         given = by_document.setdefault(entry.document_id, {})
@@ -349,7 +356,7 @@ def _replay(slot: Slot, placed: Sequence[TimelineEntry],
         if entry.line != current.line and known is not None and agrees(known, entry.value):
             continue  # this source repeats its own figure: its line has not moved
         kind = classify(slot, current, entry)
-        if kind == "update" and entry.placement in doubtful:
+        if kind == "update" and placements[k] in doubtful:
             kind = "conflict"  # outvoted by the reports after it (see replay_slot)
         developments.append(Development(kind, entry, current.value))
         line_values[entry.line] = entry.value

@@ -139,9 +139,15 @@ class Slot:
         """Every class the slot's figure may be written as."""
         return frozenset(c for c in map(counted_class, (self.counts, *self.also_counts)) if c)
 
+    # The states by name: a replay asks `state` for every entry of a slot's timeline.
+    states_by_name: Mapping[str, State] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "states_by_name", {s.name: s for s in self.states})
+
     def state(self, name: str) -> State | None:
         """The state called `name`, if the slot has it."""
-        return next((s for s in self.states if s.name == name), None)
+        return self.states_by_name.get(name)
 
 
 @dataclass(frozen=True, slots=True)
