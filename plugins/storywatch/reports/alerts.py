@@ -39,10 +39,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
+from psycopg2 import sql
+
 from storywatch import __version__
 from storywatch.errors import StorywatchError
 from storywatch.settings import Settings
 from storywatch.store.db import Connection, insert_rows
+from storywatch.store.stagework import PENDING_IDS
 from storywatch.tracking.stage import STAGE_NAME as TRACK_STAGE
 from storywatch.tracking.stage import TrackStage
 from storywatch.web.addresses import Resolver
@@ -60,20 +63,8 @@ WEBHOOK_TIMEOUT = 15.0
 WEBHOOK_MAX_REPLY = 64 * 1024
 
 LOCK = "select pg_advisory_xact_lock(%s)"
-PENDING_DEVELOPMENTS = """
-with untracked as (  -- read as the stages' claim reads them (store/stagework.py)
-    select q.document_version_id
-    from unfinished_versions as q
-    where not exists (
-        select 1 from stage_runs as r
-        where r.document_version_id = q.document_version_id and r.stage = %(stage)s
-    )
-    union all
-    select r.document_version_id
-    from stage_runs as r
-    where r.stage = %(stage)s
-      and (r.stage_version < %(stage_version)s or r.stage_version > %(stage_version)s)
-),
+PENDING_DEVELOPMENTS = sql.SQL("""
+with untracked as ({pending}),  -- what the track stage's claim would take (store/stagework.py)
 horizon as (
     select min(v.ordered_at) as earliest_untracked
     from document_versions as v
@@ -107,7 +98,7 @@ where d.status <> 'dismissed'
       select 1 from alerted_developments as a where a.development_id = d.development_id
   )
 order by d.thread_slug, coalesce(d.published_at, d.detected_at), d.development_id
-"""
+""").format(pending=sql.SQL(PENDING_IDS))
 # The named rows, locked until the ledger records them; one deleted meanwhile is left out.
 HOLD_DEVELOPMENTS = """
 select development_id from developments where development_id = any(%s) for key share
@@ -312,7 +303,8 @@ def read_development_alert(conn: Connection) -> Alert | None:
     with conn.cursor() as cur:
         cur.execute(LOCK, (ALERT_LOCK_KEY,))
         cur.execute(PENDING_DEVELOPMENTS, {"stage": TRACK_STAGE,
-                                           "stage_version": TrackStage().version})
+                                           "stage_version": TrackStage().version,
+                                           "only_ids": None})
         items = [DevelopmentItem(*row) for row in cur.fetchall()]
         if items:
             cur.execute(HOLD_DEVELOPMENTS, ([item.development_id for item in items],))

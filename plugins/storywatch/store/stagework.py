@@ -231,7 +231,6 @@ def forget_finished_versions(conn: Connection, *, wait: bool = False) -> int:
     return forgotten
 
 
-
 def run_stage(
     conn: Connection,
     stage: Stage,
@@ -289,7 +288,9 @@ def run_one_batch(
     after: Sequence[Stage] = (),
 ) -> int:
     """Claim up to `batch_size` pending versions, run `stage` on them and commit; the
-    number claimed (0: nothing is pending that the stages of `after` have run on)."""
+    number claimed (0: nothing is pending that the stages of `after` have run on). The stage
+    is registered first (a query that finds it registered), so a caller that claims batches
+    itself can never miss the versions stored before its stage first ran."""
     register_stages(conn, [stage.name])
     with conn.cursor() as cur:
         cur.execute(CLAIM_PENDING, {
