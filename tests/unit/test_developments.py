@@ -362,8 +362,9 @@ def test_outvoting_reads_each_updates_window_as_a_scan_of_the_whole_timeline_wou
                          rng.choice(lines), version=rng.randint(1, 2))
                    for _ in range(rng.randint(2, 30))]
         placed = d._effective_times(entries)
-        replay = d._replay(TROOPS, placed, frozenset())
+        placements = [e.placement for e in placed]
+        replay = d._replay(TROOPS, placed, frozenset(), placements)
         expected = scanned(TROOPS, replay, placed)
-        assert d._outvoted_updates(TROOPS, replay, placed) == expected
+        assert d._outvoted_updates(TROOPS, replay, placed, placements) == expected
         checked += bool(expected)
     assert checked > 10  # the random timelines do outvote updates

@@ -172,7 +172,6 @@ def _replace_time(entry: TimelineEntry, moment: dt.datetime) -> TimelineEntry:
                          entry.as_of)
 
 
-
 def supersedes(slot: Slot, current: SlotValue, new: SlotValue) -> bool:
     """Whether the new state follows on from the current one (declared in threads.yml)."""
     if new.state is None or current.state is None:
@@ -250,12 +249,9 @@ def replay_slot(slot: Slot, entries: Sequence[TimelineEntry]) -> Replay:
 
 
 def _outvoted_updates(slot: Slot, replay: Replay, placed: Sequence[TimelineEntry],
-                      placements: Sequence[tuple[object, ...]] | None = None,
-                      ) -> frozenset[tuple[object, ...]]:
-    """The placements of updates that the reports after them (`placed`: in timeline order)
-    outvote."""
-    if placements is None:
-        placements = [entry.placement for entry in placed]
+                      placements: Sequence[tuple[object, ...]]) -> frozenset[tuple[object, ...]]:
+    """The placements of updates that the reports after them (`placed`: in timeline order,
+    `placements`: their keys) outvote."""
     moves = [d for d in replay.developments if d.kind in ("new", "update")]
     found: set[tuple[object, ...]] = set()
     for k, development in enumerate(moves):
@@ -283,11 +279,9 @@ def _outvoted_updates(slot: Slot, replay: Replay, placed: Sequence[TimelineEntry
 
 def _replay(slot: Slot, placed: Sequence[TimelineEntry],
             doubtful: frozenset[tuple[object, ...]],
-            placements: Sequence[tuple[object, ...]] | None = None) -> Replay:
-    """One pass over the entries in timeline order (`_effective_times`); `placements` are
-    their keys, when the caller has them."""
-    if placements is None:
-        placements = [entry.placement for entry in placed]
+            placements: Sequence[tuple[object, ...]]) -> Replay:
+    """One pass over the entries in timeline order (`_effective_times`; `placements`: their
+    keys)."""
     developments: list[Development] = []
     current: TimelineEntry | None = None
     support: set[str] = set()

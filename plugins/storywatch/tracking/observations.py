@@ -710,7 +710,7 @@ def _read_mention(slot: Slot, state: State, sentence: str, tokens: Sequence[Toke
         return reject("a question, not a statement")
     ender = _ended_by(before) or _ends(after)
     if ender:
-        return reject(f"ended (the object of '{ender}')")
+        return reject(f"ended ('{ender}')")
     claim = _smallest_claim(claims, mention, sentence)
     # "no contact", "not verified": a phrase that holds its own negation is not negated by it
     own_negation = any(t.text in NEGATORS for t in tokens[start:end])
@@ -747,9 +747,10 @@ def _ended_by(before: Sequence[str]) -> str | None:
     while words and words[-1] in DETERMINERS:
         words.pop()
     for verb in TERMINATIVE_VERBS:
-        *lead, last = verb.split()
-        if (words and words[-1] in (inflections(last) if not lead else {last})
-                and (not lead or len(words) >= 2 and words[-2] in inflections(lead[0]))):
+        first, *particles = verb.split()
+        tail = words[max(0, len(words) - 1 - len(particles)):]
+        if len(tail) == 1 + len(particles) and tail[0] in inflections(first) and (
+                tail[1:] == particles):
             return verb
     return None
 

@@ -201,7 +201,8 @@ where dev.development_id = any(%s)
   and not exists (select 1 from development_reviews as r
                   where r.development_id = dev.development_id)
 """
-# What the slot holds, in the terms UPSERT_DEVELOPMENT compares: a replay writes only the
+# What the slot holds, in the terms UPSERT_DEVELOPMENT compares (kind, previous key, text,
+# attributed_to, source line, evidence, ordered_at, withdrawn): a replay writes only the
 # developments that differ, not the thousands of a busy slot that did not move.
 STORED_DEVELOPMENTS = """
 select development_id, document_version_id, value_key, kind, previous_value_key, value_text,
@@ -533,25 +534,28 @@ def recompute_slot(conn: Connection, thread_slot_id: int) -> Replay:
     replay = replay_slot(slot, entries)
     _store_positions(conn, replay, positions)
     with conn.cursor() as cur:
-        rows: dict[tuple[int, str], tuple[object, ...]] = {}
+        # each development keyed like the table (the last of a key winning, as it did row by
+        # row), with the fields UPSERT_DEVELOPMENT's `where` compares, read back the same way
+        rows: dict[tuple[int, str], tuple[tuple[object, ...], tuple[object, ...]]] = {}
         for dev in replay.developments:
             entry, value, prev = dev.entry, dev.entry.value, dev.previous
-            # keyed like the table, the last one winning as it did row by row
-            rows[(entry.document_version_id, value.key)] = (
+            prev_key = prev.key if prev else None
+            rows[(entry.document_version_id, value.key)] = ((
                 thread_slot_id, entry.document_version_id, value.key, dev.kind, value.text,
                 value.num, value.low, value.qualifier,
-                prev.key if prev else None, prev.text if prev else None,
+                prev_key, prev.text if prev else None,
                 prev.num if prev else None, prev.low if prev else None,
                 prev.qualifier if prev else None,
                 entry.attributed_to, entry.line, entry.evidence, entry.ordered_at,
-            )
+            ), (dev.kind, prev_key, value.text, entry.attributed_to, entry.line, entry.evidence,
+                entry.ordered_at, False))
         cur.execute(STORED_DEVELOPMENTS, (thread_slot_id,))
         stored = {(int(row[1]), row[2]): (int(row[0]), row[3:]) for row in cur.fetchall()}
         # one statement for the developments that changed: a busy slot has thousands, and
         # writing them all (or a round trip each) made tracking cost grow with the corpus
         insert_rows(conn, UPSERT_DEVELOPMENTS, [
-            row for key, row in rows.items()
-            if key not in stored or stored[key][1] != (*_compared(row), False)])
+            row for key, (row, compared) in rows.items()
+            if key not in stored or stored[key][1] != compared])
         gone = [development_id for key, (development_id, held) in stored.items()
                 if key not in rows and not held[-1]]
         dropped: list[int] = []
@@ -576,12 +580,6 @@ def recompute_slot(conn: Connection, thread_slot_id: int) -> Replay:
                 state.entry.attributed_to, state.source_count, state.last_observed_at,
             ))
     return replay
-
-
-def _compared(row: tuple[object, ...]) -> tuple[object, ...]:
-    """The fields of an UPSERT_DEVELOPMENT row its `where` compares, in STORED_DEVELOPMENTS'
-    order: kind, previous key, text, attributed_to, source line, evidence, ordered_at."""
-    return (row[3], row[8], row[4], row[13], row[14], row[15], row[16])
 
 
 def replay_pending_slots(conn: Connection) -> int:

@@ -128,6 +128,8 @@ class Slot:
     # A running total that only grows ("miners brought out so far"): a higher figure soon
     # after from another source is progress, not a conflict.
     cumulative: bool = False
+    # The states by name (derived): a replay asks `state` for every entry of a timeline.
+    states_by_name: Mapping[str, State] = field(init=False, repr=False, compare=False)
 
     @property
     def counted(self) -> str | None:
@@ -138,9 +140,6 @@ class Slot:
     def counted_classes(self) -> frozenset[str]:
         """Every class the slot's figure may be written as."""
         return frozenset(c for c in map(counted_class, (self.counts, *self.also_counts)) if c)
-
-    # The states by name: a replay asks `state` for every entry of a slot's timeline.
-    states_by_name: Mapping[str, State] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "states_by_name", {s.name: s for s in self.states})
