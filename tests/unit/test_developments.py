@@ -325,46 +325,51 @@ def test_another_sources_figure_for_a_later_day_is_an_update_even_inside_the_win
     assert [kind for kind, *_ in moves([first, later, stale])] == ["new", "update", "conflict"]
 
 
-def test_outvoting_reads_each_updates_window_as_a_scan_of_the_whole_timeline_would() -> None:
-    """The windows are found by bisection; a plain scan (every entry tested against the
-    window's ends) must find the same outvoted updates, ties at the window's ends included."""
+def test_one_pass_with_steps_back_judges_moves_as_full_replays_earliest_first_would() -> None:
+    """The replay judges each update once its window (the reports up to the next move) is
+    complete and steps back when it is outvoted. A slow reference: replay the whole timeline,
+    take the earliest outvoted update for doubtful, replay again, until none is outvoted.
+    Both must give the same developments and state."""
     from storywatch.tracking import developments as d
 
-    def scanned(slot: Slot, replay: d.Replay, placed: list[TimelineEntry]) -> frozenset:
-        moves_ = [m for m in replay.developments if m.kind in ("new", "update")]
-        found = set()
-        for k, move in enumerate(moves_):
-            if move.kind != "update" or move.previous is None:
+    def earliest_outvoted(replayer: d._Replayer, replay: d.Replay) -> int | None:
+        placed = replayer.placed
+        for j, (k, judged) in enumerate(replayer.moves):
+            if not judged:
                 continue
-            start = move.entry.placement
-            end = moves_[k + 1].entry.placement if k + 1 < len(moves_) else None
+            move = next(m for m in replay.developments
+                        if m.entry is placed[k] and m.kind == "update")
+            end = replayer.moves[j + 1][0] if j + 1 < len(replayer.moves) else len(placed)
             earlier, newer = set(), set()
-            for e in placed:
-                if e.placement <= start or (end is not None and e.placement >= end):
-                    continue
+            for e in placed[k + 1:end]:
                 if e.dismissed or e.copy_of is not None or e.line == move.entry.line:
                     continue
-                if is_compatible(move.entry.value, e.value, slot.tolerance):
+                if is_compatible(move.entry.value, e.value, TROOPS.tolerance):
                     newer.add(e.line)
-                elif is_compatible(move.previous, e.value, slot.tolerance):
+                elif is_compatible(move.previous, e.value, TROOPS.tolerance):
                     earlier.add(e.line)
             if len(earlier) >= d.OUTVOTING_SOURCES and not newer:
-                found.add(start)
-        return frozenset(found)
+                return k
+        return None
 
     rng = random.Random(16)
     lines = ["outlet:a", "us", "uk", "ru", "outlet:b", "nato"]
     figures = [90000, 100000, 130000, 150000, 175000]
-    checked = 0
+    stepped_back = 0
     for _ in range(400):
         entries = [entry(rng.randint(1, 12), rng.choice([0, 5, 5, 9, 30, 60, 61, 200]),
                          fig(rng.choice(figures), rng.choice([None, "approx", "at_least"])),
                          rng.choice(lines), version=rng.randint(1, 2))
                    for _ in range(rng.randint(2, 30))]
         placed = d._effective_times(entries)
-        placements = [e.placement for e in placed]
-        replay = d._replay(TROOPS, placed, frozenset(), placements)
-        expected = scanned(TROOPS, replay, placed)
-        assert d._outvoted_updates(TROOPS, replay, placed, placements) == expected
-        checked += bool(expected)
-    assert checked > 10  # the random timelines do outvote updates
+        doubtful: set[int] = set()
+        while True:
+            replayer = d._Replayer(TROOPS, placed, doubtful=set(doubtful))
+            expected = replayer.run(judge=False)
+            found = earliest_outvoted(replayer, expected)
+            if found is None:
+                break
+            doubtful.add(found)
+        assert replay_slot(TROOPS, entries) == expected
+        stepped_back += bool(doubtful)
+    assert stepped_back > 10  # the random timelines do outvote updates

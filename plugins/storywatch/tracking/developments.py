@@ -19,7 +19,6 @@ A compatible value corroborates: it is counted in the state, not flagged.
 """
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import math
 from collections.abc import Sequence
@@ -84,6 +83,29 @@ def is_compatible(current: SlotValue, new: SlotValue, tolerance: float) -> bool:
             return lo2 <= bound * (1 + tolerance)
         return hi2 >= bound * (1 - tolerance)
     return True
+
+
+class Agreement:
+    """`is_compatible` under one tolerance, remembered per pair of figures.
+
+    A slot's values are few (a handful of estimates, a few states) while its timeline has
+    tens of thousands of observations at a million versions, and a replay asks about the same
+    pairs again and again: the answer depends only on the figures, never on the text.
+    """
+
+    __slots__ = ("_known", "tolerance")
+
+    def __init__(self, tolerance: float) -> None:
+        self.tolerance = tolerance
+        self._known: dict[tuple[object, ...], bool] = {}
+
+    def __call__(self, current: SlotValue, new: SlotValue) -> bool:
+        pair = (current.state, current.num, current.low, current.qualifier,
+                new.state, new.num, new.low, new.qualifier)
+        known = self._known.get(pair)
+        if known is None:
+            known = self._known[pair] = is_compatible(current, new, self.tolerance)
+        return known
 
 
 # --- the timeline --------------------------------------------------------------------
@@ -218,9 +240,6 @@ def classify(slot: Slot, current: TimelineEntry, new: TimelineEntry) -> str:
     return "update"
 
 
-# How many times a replay is revised for updates the later reports outvote (each revision only
-# adds doubtful updates, so it ends; real timelines settle in one or two).
-MAX_REVISIONS = 5
 # Independent sources that must go on reporting the earlier value, with none repeating the new
 # one, before an update is taken for a misreading.
 OUTVOTING_SOURCES = 2
@@ -234,97 +253,148 @@ def replay_slot(slot: Slot, entries: Sequence[TimelineEntry]) -> Replay:
     none repeating the new one, before the slot moves again) was a single doubtful report, so
     it is replayed as a conflict and the earlier value stays the state. Without this one
     misreading would become the state and turn every correct report after it into a conflict.
+
+    Moves are judged in timeline order, each once the reports up to the next move are in
+    (or the timeline ends): an outvoted update takes the replay back to just before it, and
+    the replay goes on from there with that update read as a conflict. Everything before the
+    last open move is final, so one pass, with short steps back, does the work.
     """
-    placed = _effective_times(entries)  # placed once: every pass below reads this order
-    placements = [entry.placement for entry in placed]  # ... and these keys, computed once
-    doubtful: frozenset[tuple[object, ...]] = frozenset()
-    replay = _replay(slot, placed, doubtful, placements)
-    for _ in range(MAX_REVISIONS):
-        found = doubtful | _outvoted_updates(slot, replay, placed, placements)
-        if found == doubtful:
-            break
-        doubtful = found
-        replay = _replay(slot, placed, doubtful, placements)
-    return replay
+    return _Replayer(slot, _effective_times(entries)).run()
 
 
-def _outvoted_updates(slot: Slot, replay: Replay, placed: Sequence[TimelineEntry],
-                      placements: Sequence[tuple[object, ...]]) -> frozenset[tuple[object, ...]]:
-    """The placements of updates that the reports after them (`placed`: in timeline order,
-    `placements`: their keys) outvote."""
-    moves = [d for d in replay.developments if d.kind in ("new", "update")]
-    found: set[tuple[object, ...]] = set()
-    for k, development in enumerate(moves):
-        if development.kind != "update" or development.previous is None:
-            continue
-        # the reports strictly between this move and the next: consecutive windows do not
-        # overlap, so a slot's timeline is read once however many updates it has
-        start = development.entry.placement
-        first = bisect.bisect_right(placements, start)
-        last = (bisect.bisect_left(placements, moves[k + 1].entry.placement)
-                if k + 1 < len(moves) else len(placed))
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    """The replay just before an update that later reports may outvote."""
+
+    index: int                  # the update's entry in timeline order
+    developments: int           # developments before it
+    current: TimelineEntry | None
+    support: frozenset[str]
+    last_seen: dt.datetime | None
+    line_values: dict[str, SlotValue]
+
+
+class _Replayer:
+    """One slot's replay: the loop of `replay_slot` and the state it carries."""
+
+    def __init__(self, slot: Slot, placed: list[TimelineEntry],
+                 doubtful: set[int] | None = None) -> None:
+        self.slot = slot
+        self.placed = placed
+        self.agrees = Agreement(slot.tolerance)
+        self.priors = _earlier_versions(placed)
+        # updates replayed as conflicts (their entries); given, for a replay that judges none
+        self.doubtful: set[int] = set() if doubtful is None else doubtful
+        self.developments: list[Development] = []
+        self.current: TimelineEntry | None = None
+        self.support: set[str] = set()
+        self.last_seen: dt.datetime | None = None
+        self.line_values: dict[str, SlotValue] = {}
+        # the replay just before the last move, when later reports may outvote that move
+        self.open_snapshot: _Snapshot | None = None
+        # every move so far: its entry, and whether later reports may outvote it
+        self.moves: list[tuple[int, bool]] = []
+
+    def run(self, judge: bool = True) -> Replay:
+        """Replay the timeline; `judge=False` reads it with the doubtful updates given,
+        outvoting none."""
+        k, count = 0, len(self.placed)
+        while True:
+            while k < count:
+                snapshot = self._step(k)
+                if snapshot is None or snapshot.index != k:
+                    k += 1
+                    continue
+                # entry k moved the slot: the window of the move before it is complete
+                back = self._judge_open_move(until=k) if judge else None
+                if back is not None:
+                    k = back
+                    continue
+                judged = snapshot.developments >= 0
+                self.moves.append((k, judged))
+                self.open_snapshot = snapshot if judged else None
+                k += 1
+            back = self._judge_open_move(until=count) if judge else None
+            if back is None:
+                break
+            k = back
+        state = None
+        if self.current is not None:
+            state = SlotState(self.current.value, self.current, len(self.support),
+                              self.last_seen or self.current.ordered_at)
+        return Replay(tuple(self.developments), state, tuple(self.placed))
+
+    def _judge_open_move(self, until: int) -> int | None:
+        """Whether the reports after the open move, up to entry `until`, outvote it: if so,
+        go back to just before it, mark it doubtful and say where to go on from."""
+        snapshot = self.open_snapshot
+        if snapshot is None or not self._outvoted(snapshot, until):
+            return None
+        self.doubtful.add(snapshot.index)
+        del self.developments[snapshot.developments:]
+        self.current = snapshot.current
+        self.support = set(snapshot.support)
+        self.last_seen = snapshot.last_seen
+        self.line_values = dict(snapshot.line_values)
+        self.open_snapshot = None
+        while self.moves and self.moves[-1][0] >= snapshot.index:
+            self.moves.pop()
+        return snapshot.index
+
+    def _outvoted(self, snapshot: _Snapshot, until: int) -> bool:
+        move = self.developments[snapshot.developments]
+        if move.previous is None:
+            return False
         earlier: set[str] = set()
         newer: set[str] = set()
-        for entry in placed[first:last]:
-            if entry.dismissed or entry.copy_of is not None or entry.line == development.entry.line:
+        for entry in self.placed[snapshot.index + 1:until]:
+            if entry.dismissed or entry.copy_of is not None or entry.line == move.entry.line:
                 continue
-            if is_compatible(development.entry.value, entry.value, slot.tolerance):
+            if self.agrees(move.entry.value, entry.value):
                 newer.add(entry.line)
-            elif is_compatible(development.previous, entry.value, slot.tolerance):
+            elif self.agrees(move.previous, entry.value):
                 earlier.add(entry.line)
-        if len(earlier) >= OUTVOTING_SOURCES and not newer:
-            found.add(start)
-    return frozenset(found)
+        return len(earlier) >= OUTVOTING_SOURCES and not newer
 
+    def _set_current(self, entry: TimelineEntry) -> None:
+        self.current = entry
+        self.support = {entry.line}
+        self.last_seen = entry.ordered_at
 
-def _replay(slot: Slot, placed: Sequence[TimelineEntry],
-            doubtful: frozenset[tuple[object, ...]],
-            placements: Sequence[tuple[object, ...]]) -> Replay:
-    """One pass over the entries in timeline order (`_effective_times`; `placements`: their
-    keys)."""
-    developments: list[Development] = []
-    current: TimelineEntry | None = None
-    support: set[str] = set()
-    last_seen: dt.datetime | None = None
-    line_values: dict[str, SlotValue] = {}
-    by_document: dict[int, dict[str, tuple[int, SlotValue]]] = {}
-    tolerance = slot.tolerance
+    def _snapshot(self, k: int, judged: bool) -> _Snapshot:
+        """The replay before entry k moves the slot; `judged`: later reports may outvote it
+        (a snapshot of a move that cannot be outvoted only marks the move)."""
+        if not judged:
+            return _Snapshot(k, -1, None, frozenset(), None, {})
+        return _Snapshot(k, len(self.developments), self.current, frozenset(self.support),
+                         self.last_seen, dict(self.line_values))
 
-    def agrees(a: SlotValue, b: SlotValue) -> bool:
-        return is_compatible(a, b, tolerance)
-
-    def set_current(entry: TimelineEntry) -> None:
-        nonlocal current, support, last_seen
-        current = entry
-        support = {entry.line}
-        last_seen = entry.ordered_at
-
-    for k, entry in enumerate(placed):
+    def _step(self, k: int) -> _Snapshot | None:
+        """Read entry k; a snapshot when it moved the slot (`new` or `update`)."""
+        entry = self.placed[k]
         if entry.dismissed:
-            continue
-        given = by_document.setdefault(entry.document_id, {})
-        prior = given.get(entry.line)
-        if prior is None and len(given) == 1:
-            prior = next(iter(given.values()))
-        given[entry.line] = (entry.version_no, entry.value)
+            return None
+        agrees, current, line_values = self.agrees, self.current, self.line_values
+        prior = self.priors[k]
         if prior is not None and prior[0] < entry.version_no:
             if agrees(prior[1], entry.value):
-                continue  # a new version restating its own figure: not another source
-            developments.append(Development("revision", entry, prior[1]))
+                return None  # a new version restating its own figure: not another source
+            self.developments.append(Development("revision", entry, prior[1]))
             line_values[entry.line] = entry.value
             if current is None or current.document_id == entry.document_id:
-                set_current(entry)
-            elif not agrees(current.value, entry.value) and classify(slot, current,
+                self._set_current(entry)
+            elif not agrees(current.value, entry.value) and classify(self.slot, current,
                                                                      entry) == "update":
-                set_current(entry)
-            continue
+                self._set_current(entry)
+            return None
         if entry.copy_of is not None:
-            continue  # a copy of an earlier story is not another source
+            return None  # a copy of an earlier story is not another source
         if current is None:
-            developments.append(Development("new", entry, None))
+            moved = self._snapshot(k, judged=False)
+            self.developments.append(Development("new", entry, None))
             line_values[entry.line] = entry.value
-            set_current(entry)
-            continue
+            self._set_current(entry)
+            return moved
         if agrees(current.value, entry.value):
             known = line_values.get(entry.line)
             if (known is not None and not agrees(known, entry.value)
@@ -334,30 +404,47 @@ def _replay(slot: Slot, placed: Sequence[TimelineEntry],
                 # restating the headline in its own voice is not; nor is a source that now
                 # reports the state the story already moved to (the fire "slowing", said
                 # first by one source, then by the agency): a state is one for all sources.
-                developments.append(Development("update", entry, known))
+                moved = self._snapshot(k, judged=False)
+                self.developments.append(Development("update", entry, known))
                 line_values[entry.line] = entry.value
-                keep = support | {entry.line}
-                set_current(entry)
-                support = keep
-                continue
-            support.add(entry.line)
-            last_seen = max(last_seen or entry.ordered_at, entry.ordered_at)
+                keep = self.support | {entry.line}
+                self._set_current(entry)
+                self.support = keep
+                return moved
+            self.support.add(entry.line)
+            self.last_seen = max(self.last_seen or entry.ordered_at, entry.ordered_at)
             line_values[entry.line] = entry.value
-            continue
+            return None
         if entry.nominal:
-            continue  # "a final agreement, a signing, a referendum defeat": no move on its own
+            return None  # "a final agreement, a signing, a referendum defeat": no move alone
         known = line_values.get(entry.line)
         if entry.line != current.line and known is not None and agrees(known, entry.value):
-            continue  # this source repeats its own figure: its line has not moved
-        kind = classify(slot, current, entry)
-        if kind == "update" and placements[k] in doubtful:
+            return None  # this source repeats its own figure: its line has not moved
+        kind = classify(self.slot, current, entry)
+        if kind == "update" and k in self.doubtful:
             kind = "conflict"  # outvoted by the reports after it (see replay_slot)
-        developments.append(Development(kind, entry, current.value))
+        moved = self._snapshot(k, judged=True) if kind == "update" else None
+        self.developments.append(Development(kind, entry, current.value))
         line_values[entry.line] = entry.value
         if kind == "update":
-            set_current(entry)
-    state = None
-    if current is not None:
-        state = SlotState(current.value, current, len(support),
-                          last_seen or current.ordered_at)
-    return Replay(tuple(developments), state, tuple(placed))
+            self._set_current(entry)
+        return moved
+
+
+def _earlier_versions(placed: Sequence[TimelineEntry]) -> list[tuple[int, SlotValue] | None]:
+    """For each entry, what an earlier-read entry of its document gave on its line (or, when
+    the document gave one line only, on that line): (version_no, value). It depends on the
+    entries alone, never on the replay's state, so it is read once for every pass."""
+    given_by_document: dict[int, dict[str, tuple[int, SlotValue]]] = {}
+    priors: list[tuple[int, SlotValue] | None] = []
+    for entry in placed:
+        if entry.dismissed:
+            priors.append(None)
+            continue
+        given = given_by_document.setdefault(entry.document_id, {})
+        prior = given.get(entry.line)
+        if prior is None and len(given) == 1:
+            prior = next(iter(given.values()))
+        given[entry.line] = (entry.version_no, entry.value)
+        priors.append(prior)
+    return priors
