@@ -35,6 +35,7 @@ import json
 import logging
 import random
 import re
+import statistics
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -784,6 +785,34 @@ class SizeResult:
     new_versions: int
     stage_seconds: dict[str, float]
     latencies: list[Latency]
+    # one replay of the slot with the most observations: observations, wall and CPU seconds
+    # (median of REPLAY_RUNS); absent from results saved before it was measured
+    busiest_replay: dict[str, float] | None = None
+
+
+REPLAY_RUNS = 3
+
+
+def time_busiest_replay(conn: Connection) -> dict[str, float]:
+    """Replay the slot with the most observations as the end of a run does (load, replay,
+    compare and write), rolled back each time: its observations, median wall and CPU."""
+    from storywatch.tracking.stage import recompute_slot
+
+    with conn.cursor() as cur:
+        cur.execute("select thread_slot_id, count(*) from observations"
+                    " group by 1 order by 2 desc limit 1")
+        row = cur.fetchone()
+    if row is None:
+        return {"observations": 0, "wall_seconds": 0.0, "cpu_seconds": 0.0}
+    walls, cpus = [], []
+    for _ in range(REPLAY_RUNS):
+        t0, c0 = time.perf_counter(), time.process_time()
+        recompute_slot(conn, int(row[0]))
+        cpus.append(time.process_time() - c0)
+        walls.append(time.perf_counter() - t0)
+        conn.rollback()
+    return {"observations": int(row[1]), "wall_seconds": statistics.median(walls),
+            "cpu_seconds": statistics.median(cpus)}
 
 
 def settle_queue(conn: Connection) -> None:
@@ -835,8 +864,9 @@ def measure(conn: Connection, size: int, build_seconds: float, new_rows: dict[st
     conn.autocommit = False
     counts = row_counts(conn)
     latencies = time_queries(conn, size)
+    replay = time_busiest_replay(conn)
     result = SizeResult(size, build_seconds, counts, new_rows, db_bytes, len(ids),
-                        stage_seconds, latencies)
+                        stage_seconds, latencies, replay)
     OUT.mkdir(parents=True, exist_ok=True)
     saved = asdict(result) | {"new_ids": ids}
     (OUT / f"result-{size}.json").write_text(json.dumps(saved, indent=1), encoding="utf-8")
@@ -903,6 +933,8 @@ def report(results: list[SizeResult]) -> str:
                 change = f" ({(per / ref - 1) * 100:+.0f}%)" if r is not base and ref else ""
                 row.append(f"{per:.1f} ms{change}")
             rows.append(row)
+    rows.append(["replay of the busiest slot (observations): wall / CPU of the process"]
+                 + [_replay_cell(r.busiest_replay) for r in results])
     out += [f"`process` over the same {base.new_versions} new real article versions "
             "(milliseconds per version; change against the smallest corpus; wall time, and the "
             "CPU time of the Python process, which the other jobs on a shared machine do not "
@@ -931,6 +963,13 @@ def report(results: list[SizeResult]) -> str:
             "(plans: bench/out/scale/SIZE-QUERY.txt):", "",
             benchkit.markdown_table(["query"] + [f"{s:,} versions" for s in sizes], rows)]
     return "\n".join(out)
+
+
+def _replay_cell(replay: dict[str, float] | None) -> str:
+    if not replay:
+        return "n/a"
+    return (f"{replay['wall_seconds'] * 1000:,.0f} / {replay['cpu_seconds'] * 1000:,.0f} ms "
+            f"({int(replay['observations']):,})")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
