@@ -34,6 +34,11 @@ MAR_12 = dt.datetime(2022, 3, 12, 9, tzinfo=dt.UTC)
     ("Austin said two weeks ago", FEB_20, "two weeks ago"),
     ("the figure given last month", FEB_20, "last month"),
     ("in December", dt.datetime(2022, 1, 19, tzinfo=dt.UTC), "in december"),
+    # a span of years is as old as its last year; a date written with dashes is no span
+    ("the 2014-2016 epidemic killed 11,000 people", FEB_20, "2014-2016"),
+    ("in the 2019-20 season the club lost 30 games", FEB_20, "2019-20"),
+    ("the 2021-22 season has cost the club 30 games", FEB_20, None),
+    ("figures released on 2022-02-18 show", FEB_20, None),
 ])
 def test_time_references_are_resolved_against_the_publication_date(
         clause: str, published: dt.datetime, past: str | None) -> None:

@@ -280,6 +280,16 @@ def test_a_later_report_taking_the_story_further_within_the_window_is_an_update(
                                   entry(2, 6, fig(17000), "outlet:Post")])] == ["new", "conflict"]
 
 
+def test_a_source_catching_up_with_a_running_total_is_no_news_of_its_own() -> None:
+    # an estimate a named source revises is news on its line even when it agrees with the
+    # headline; a running total another source already gave is one figure for all
+    entries = [entry(1, 0, fig(8000), "us"), entry(2, 200, fig(17000), "uk"),
+               entry(3, 400, fig(17000), "us")]
+    assert [k for k, *_ in moves(entries)] == ["new", "update", "update"]
+    running = dataclasses.replace(TROOPS, cumulative=True)
+    assert [k for k, *_ in moves(entries, running)] == ["new", "update"]
+
+
 def test_one_misread_report_does_not_become_the_state_when_later_sources_outvote_it() -> None:
     entries = [entry(1, 0, state("threatened"), "outlet:Wire"),
                entry(2, 100, state("underway"), "outlet:Tabloid"),    # a misreading

@@ -17,7 +17,7 @@ COUNTED_SYNONYMS = {
     "soldier": "troop", "force": "troop", "personnel": "troop", "serviceman": "troop",
     "servicemember": "troop", "service member": "troop", "military personnel": "troop",
     "combat troop": "troop", "ground troop": "troop", "ground force": "troop",
-    "people": "person", "individual": "person",
+    "people": "person", "individual": "person", "fatality": "death",
 }
 IRREGULAR_PLURALS = {"men": "man", "women": "woman", "children": "child", "people": "people",
                      "servicemen": "serviceman", "personnel": "personnel", "police": "police",

@@ -243,6 +243,10 @@ _DATE_PATTERNS = (
     # "in 2014", "since 2018"
     re.compile(r"\b(?P<prep>in|since|from|until|during|by|back in|of)\s+(?P<year>(?:19|20)\d\d)\b(?![-\u2013]|\s*(?:accord|deal|agreement|nuclear))"),
 )
+# A span of years dates what it names ("the 2014-2016 epidemic", "in 2014-16"): its last year
+# is its latest. (One year before a noun does not: "reviving the 2015 deal" is about now.)
+_YEAR_SPAN = re.compile(
+    r"\b(?P<first>(?:19|20)\d\d)\s*[-\u2013/]\s*(?P<last>(?:19|20)?\d\d)\b(?!\s*[-\u2013/]\s*\d)")
 _RELATIVE_PAST = re.compile(
     r"\b(?:last\s+(?P<unit>week|month|year|summer|winter|spring|autumn|fall)"
     r"|(?P<count>\d+|a|an|one|two|three|four|five|six|several|few)\s+(?P<unit2>days?|weeks?|months?|years?)\s+ago"
@@ -281,6 +285,14 @@ def find_time_references(segment: str, published_at: dt.datetime | None) -> list
             prep = (match.groupdict().get("prep") or "").strip()
             refs.append(TimeReference(match.group().strip(), latest, prep in ("since", "from"),
                                       names_a_day=match.groupdict().get("day") is not None))
+    for match in _YEAR_SPAN.finditer(folded):
+        first, last = match.group("first"), match.group("last")
+        year = int(first[:2] + last) if len(last) == 2 else int(last)
+        if any(s < match.end() and match.start() < e for s, e in taken) or year < int(first):
+            continue
+        taken.append((match.start(), match.end()))
+        refs.append(TimeReference(match.group(), dt.datetime(year, 12, 31, 23, 59, tzinfo=dt.UTC),
+                                  False))
     for match in _RELATIVE_PAST.finditer(folded):
         refs.append(TimeReference(match.group(), _resolve_relative(match, published_at), False))
     for match in _WEEKDAY.finditer(folded):

@@ -8,6 +8,7 @@ found by a small lexer over the sentence text. The syntax half
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -143,14 +144,28 @@ def _masked(lexeme: Lexeme, masks: list[tuple[int, int]]) -> bool:
 def scan(lexemes: list[Lexeme]) -> Iterator[Found]:
     """Figures, ranges and vague amounts in lexical order, each with its qualifier."""
     index = 0
+    before: Found | None = None
     while index < len(lexemes):
         found = _vague_at(lexemes, index) or _figure_at(lexemes, index)
         if found is None:
             index += 1
             continue
+        if before is not None and _conjoined_earlier_value(lexemes, before, found):
+            found = dataclasses.replace(found, role="previous")
         if found.end > found.start:
             yield found
+            before = found
         index = max(found.end, index + 1)
+
+
+def _conjoined_earlier_value(lx: list[Lexeme], before: Found, found: Found) -> bool:
+    """ "up from 21 cases and 17 deaths": a figure joined by "and" to an earlier value of a
+    change is one too (between them at most the first one's counted noun)."""
+    if before.role != "previous" or found.role is not None:
+        return False
+    between = lx[before.end:found.start]
+    return (0 < len(between) <= 3 and between[-1].lower in ("and", "or")
+            and all(x.kind == "word" for x in between))
 
 
 def _figure_at(lx: list[Lexeme], i: int) -> Found | None:

@@ -46,6 +46,13 @@ LIMIT_NOUNS = frozenset({"limit", "cap", "ceiling", "threshold", "maximum", "min
 LIMIT_VERBS = frozenset({"cap", "limit", "restrict", "allow", "permit"})
 # A figure these introduce is a part of a whole named elsewhere: "the stockpile includes 33.2 kg".
 PART_WORDS = frozenset({"include", "including", "comprise", "among"})
+# Verbs that make the people they count a count of an outcome: "killed 33" is 33 deaths; for
+# "die" the people are its subject.
+EVENT_OUTCOMES = {"kill": "death", "die": "death", "infect": "case", "sicken": "case",
+                  "injure": "injury", "wound": "injury"}
+SUBJECT_OUTCOMES = frozenset({"die"})
+# Words that set an event in a series of them, so not the one the story follows.
+SERIES_WORDS = frozenset({"first", "previous", "earlier", "past", "last", "other", "prior"})
 # Verbs that state a figure for something else: their subject is the source, not the owner.
 ESTIMATING_LEMMAS = frozenset({"estimate", "peg", "number", "count", "assess",
                                "calculate", "reckon", "gauge", "tally", "total", "be", "reach",
@@ -87,6 +94,12 @@ class FigureFrame:
     tense: str | None = None       # past, present, future, past_perfect
     time_text: str | None = None   # "in January"
     share_of: str | None = None    # "the units it would need" for a share
+    part_of: str | None = None     # a part's whole when that is a figure too: "case" for "21
+                                   # cases, including 17 deaths"
+    outcome: str | None = None     # what the figure's verb makes of the people it counts:
+                                   # "killed 33 people" -> "death", "infected 54" -> "case"
+    other_event: str | None = None # the outcome's cause, when it reads as another event than
+                                   # the story's: "that first outbreak", "an outbreak in 1995"
 
     def as_json(self) -> dict[str, Any]:
         """The frame for `claims.details`: only the fields that say something."""
@@ -113,10 +126,20 @@ def frame_of(doc: Doc, claim: Any, sentence: Span | None = None) -> FigureFrame:
     owner, via = _owner(anchor, counted_noun, _completed_subject(head, info.subject), head,
                         unit_kind == "count")
     share_of = _share_of(anchor) if kind == "share" else None
+    part_of = _whole_figure(anchor) if kind == "part" else None
+    outcome = _outcome_of(anchor, head) if counted in (None, "person") else None
+    other_event = None
+    if outcome is not None and head.lemma_.lower() not in SUBJECT_OUTCOMES:
+        cause = _completed_subject(head, info.subject)
+        if cause is not None and cause.pos_ in ("NOUN", "PROPN"):
+            cause_text = cause.doc[cause.left_edge.i:cause.right_edge.i + 1].text
+            if owner is None:  # the deaths of "the outbreak in North Kivu" are North Kivu's
+                owner, via = cause_text, "cause"
+            other_event = cause_text if _another_event(cause) else None
     return FigureFrame(
         kind=kind, counted=counted, owner=owner, owner_via=via, place=_place(anchor, head),
         modality=_modality(claim), tense=_tense(head, info.tense), time_text=claim.time_text,
-        share_of=share_of,
+        share_of=share_of, part_of=part_of, outcome=outcome, other_event=other_event,
     )
 
 
@@ -213,18 +236,94 @@ def _is_limit(anchor: Token) -> bool:
 def _is_part(anchor: Token) -> bool:
     """ "the stockpile includes 33.2 kg enriched to 60%", "including 2,000 in Belarus", "the
     force includes 2,000 troops in Belarus and 5,000 in Crimea"."""
+    return _part_word(anchor) is not None
+
+
+def _part_word(anchor: Token) -> Token | None:
+    """The "include", "including" or "among" that makes the figure a part, if one does."""
     current = anchor
     for _ in range(8):  # the figure, or the phrase it describes ("33.2 kg enriched to 60%")
         head = current.head
         if current.dep_ in ("dobj", "obj", "pobj", "xcomp", "acl") and (
                 head.lemma_.lower() in PART_WORDS or head.lower_ in PART_WORDS):
-            return True
-        if head is current or current.dep_ in ("ROOT", "ccomp", "advcl", "relcl"):
-            return False
+            return head
+        if head.i == current.i or current.dep_ in ("ROOT", "ccomp", "advcl", "relcl"):
+            return None
         if current.dep_ == "conj" and current.pos_ in ("VERB", "AUX"):
-            return False  # a clause of its own: "the stockpile includes X and Iran has Y"
+            return None  # a clause of its own: "the stockpile includes X and Iran has Y"
         current = head  # a conjoined figure shares its first conjunct's governor
+    return None
+
+
+def _outcome_of(anchor: Token, head: Token) -> str | None:
+    """What people counted as the object of "kill", "infect" or "injure" (or the subject of
+    "die", or of a passive "were killed") are a count of: deaths, cases, injuries."""
+    outcome = EVENT_OUTCOMES.get(head.lemma_.lower())
+    if outcome is None:
+        return None
+    roles = ("nsubj",) if head.lemma_.lower() in SUBJECT_OUTCOMES else ("dobj", "obj", "nsubjpass")
+    current = anchor
+    while current.head.i not in (current.i, head.i) and current.dep_ in (
+            "nummod", "compound", "amod", "quantmod", "conj", "appos"):
+        current = current.head  # "33 of them", "54 people"
+    return outcome if current.head.i == head.i and current.dep_ in roles else None
+
+
+def _another_event(cause: Token) -> bool:
+    """Whether a cause is introduced as another event than the one the story follows: new to
+    the text ("an outbreak in Kikwit"), pointed back at ("that outbreak"), or set in a series
+    ("the first outbreak", "a previous epidemic"). The story's own is "the outbreak"."""
+    for child in cause.children:
+        if child.dep_ in ("det", "predet") and child.lower_ in ("a", "an", "that", "those",
+                                                                "another"):
+            return True
+        if child.dep_ == "amod" and child.lower_ in SERIES_WORDS:
+            return True
     return False
+
+
+def _whole_figure(anchor: Token) -> str | None:
+    """What the whole counts, when the whole a part is named beside is a figure itself: "21
+    cases of fever, including 17 deaths" -> "case", "a force of 100,000 that includes 5,000
+    paratroopers" -> "troop"; None for a whole with no number ("the stockpile includes")."""
+    word = _part_word(anchor)
+    if word is None:
+        return None
+    if word.pos_ in ("VERB", "AUX") and word.dep_ not in ("prep", "acl"):
+        whole = next((c for c in word.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if whole is None and word.dep_ == "relcl":
+            whole = word.head  # "a force of 100,000 that includes ..."
+    else:
+        whole = word.head  # "21 cases ..., including 17 deaths": the noun it hangs on
+        if whole.pos_ in ("VERB", "AUX"):  # ... or what the verb it hangs on counts
+            whole = _figure_of_verb(whole, before=word.i)
+    if whole is None or whole.i == word.i:
+        return None
+    if whole.like_num or whole.pos_ == "NUM":  # "has risen to 32, including 18 deaths"
+        verb = governing_predicate(whole)
+        subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        return _counted_by_subject(whole, subject, verb)
+    if not any(c.dep_ == "nummod" or c.like_num for c in whole.children):
+        return None
+    counted = counted_class(whole.text)
+    if counted == "person":  # "killed 14 people, including three in the capital": deaths
+        return _outcome_of(whole, governing_predicate(whole)) or counted
+    return counted
+
+
+def _figure_of_verb(verb: Token, before: int) -> Token | None:
+    """The figure a verb states before position `before`: its object ("recorded 21 cases"), or
+    the number of its "to" or "at" phrase ("has risen to 32")."""
+    for child in verb.children:
+        if child.i >= before:
+            continue
+        if child.dep_ in ("dobj", "obj", "attr"):
+            return child
+        if child.dep_ == "prep" and child.lower_ in ("to", "at"):
+            number = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if number is not None and (number.like_num or number.pos_ == "NUM"):
+                return number
+    return None
 
 
 def _share_of(anchor: Token) -> str | None:
@@ -319,7 +418,11 @@ def _counted_by_subject(anchor: Token, subject: Token | None, head: Token) -> st
         return None
     if subject.lemma_.lower() in AMOUNT_NOUNS:
         compound = next((c for c in subject.children if c.dep_ == "compound"), None)
-        return counted_class(compound.text) if compound is not None else None
+        if compound is not None:
+            return counted_class(compound.text)
+        of = next((c for c in subject.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        counted = next((c for c in of.children if c.dep_ == "pobj"), None) if of else None
+        return counted_class(counted.text) if counted is not None else None
     return counted_class(subject.text) if subject.tag_ in ("NNS", "NNPS") else None
 
 

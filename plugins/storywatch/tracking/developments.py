@@ -398,12 +398,14 @@ class _Replayer:
         if agrees(current.value, entry.value):
             known = line_values.get(entry.line)
             if (known is not None and not agrees(known, entry.value)
-                    and not entry.line.startswith(OUTLET_LINE) and entry.value.state is None):
+                    and not entry.line.startswith(OUTLET_LINE) and entry.value.state is None
+                    and not self.slot.cumulative):
                 # A named source revised its own estimate: news on its line, even though the
                 # new figure agrees with the headline another source set. An outlet merely
                 # restating the headline in its own voice is not; nor is a source that now
                 # reports the state the story already moved to (the fire "slowing", said
-                # first by one source, then by the agency): a state is one for all sources.
+                # first by one source, then by the agency): a state is one for all sources,
+                # and so is a running total (a toll another source already gave).
                 moved = self._snapshot(k, judged=False)
                 self.developments.append(Development("update", entry, known))
                 line_values[entry.line] = entry.value

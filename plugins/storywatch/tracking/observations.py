@@ -12,6 +12,7 @@ article's single current state chosen among several.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
@@ -428,13 +429,22 @@ def frame_observation(thread: Thread, slot: Slot, claim: ClaimRecord, ctx: _Cont
         return reject("no frame (extracted by an older extractor)")
     factor = _counted_factor(slot, frame.get("counted"))
     if factor is None:
+        factor = _counted_factor(slot, frame.get("outcome"))  # "killed 33 people": deaths
+    if factor is None:
         return reject(f"counts {frame.get('counted') or 'something unnamed'}, not {slot.counted}")
     kind = frame.get("kind", "total")
+    if kind == "part" and _counted_factor(slot, frame.get("part_of")) is None and frame.get(
+            "part_of"):
+        # "21 cases, including 17 deaths": a part of a count of something else is the whole
+        # of what it counts itself (the deaths are all among the cases)
+        kind = "total"
     if kind in FRAME_KIND_REASONS:
         return reject(FRAME_KIND_REASONS[kind].format(share_of=frame.get("share_of") or "a whole"))
     modality = frame.get("modality", "asserted")
     if modality in FRAME_MODALITY_REASONS and modality not in slot.modalities:
         return reject(FRAME_MODALITY_REASONS[modality])
+    if frame.get("other_event"):
+        return reject(f"about another event ({frame['other_event']})")
     sentence, index = _claim_sentence(claim, ctx.text)
     owner_party = find_party(thread, frame.get("owner")) or described_party(
         thread, frame.get("owner"), ctx.text, index)
@@ -454,6 +464,10 @@ def frame_observation(thread: Thread, slot: Slot, claim: ClaimRecord, ctx: _Cont
     # a future clause's weekday is the coming one ("will join the strike on Monday")
     when = None if frame.get("tense") == "future" else _past_reference(
         sentence, seg_start, seg_end, ctx.published_at, slot, ctx.text.paragraph_label(index))
+    if not when and frame.get("tense") == "past" and not frame.get("time_text"):
+        # a past clause with no time of its own tells of the time its sentence names before
+        # it ("The 2014-2016 epidemic was the largest: it infected 28,600 people")
+        when = refers_to_past(sentence[:seg_start], ctx.published_at, slot.stale_after_days)
     if when:
         return reject(f"about another time ({when})")
     value = _quantity_value(slot, claim, factor)
@@ -923,10 +937,11 @@ def read_article(thread: Thread, text: ParsedText, claims: Sequence[ClaimRecord]
     ctx = _Context(text, published_at, outlet)
     observations: list[Observation] = []
     rejections: list[Rejection] = []
+    fuller = fuller_descriptions([c.attributed_to for c in claims] + [c.speaker for c in claims])
     for slot in thread.slots:
         if slot.type == "status":
             found, rejected = status_observation(thread, slot, ctx, claims)
-            observations += found
+            observations += [_as_described_first(o, fuller) for o in found]
             rejections += rejected
         elif slot.type == "text":
             observations += text_observation(thread, slot, ctx)
@@ -939,8 +954,8 @@ def read_article(thread: Thread, text: ParsedText, claims: Sequence[ClaimRecord]
                 if isinstance(outcome, Rejection):
                     rejections.append(outcome)
                 else:
-                    found_q.append(outcome)
-            kept = _one_per_line(found_q, outlet)
+                    found_q.append(_as_described_first(outcome, fuller))
+            kept = _one_per_line(found_q, outlet, running_total=slot.cumulative)
             observations += kept
             rejections += [Rejection(slot.name, o.evidence, "another figure of the same source "
                                      "line in this article came first", o.claim_id)
@@ -948,10 +963,45 @@ def read_article(thread: Thread, text: ParsedText, claims: Sequence[ClaimRecord]
     return ArticleReading(tuple(observations), tuple(rejections))
 
 
-def _one_per_line(found: Sequence[Observation], outlet: str) -> list[Observation]:
-    """An article gives one figure per source line: the most prominent, then the first."""
+def fuller_descriptions(sources: Sequence[str | None]) -> dict[str, str]:
+    """A source an article names again in fewer words -> its fuller description: "the
+    ministry" after "the health ministry" is the same source, one line of figures, not two.
+    Only when one fuller description fits (two ministries leave "the ministry" as it is)."""
+    names = {s for s in sources if s}
+    words = {name: name.casefold().split() for name in names}
+    found: dict[str, str] = {}
+    for short, short_words in words.items():
+        longer = [name for name, name_words in words.items()
+                  if len(name_words) > len(short_words) and name_words[-1] == short_words[-1]
+                  and set(short_words) <= set(name_words)]
+        if len(longer) == 1:
+            found[short] = longer[0]
+    return found
+
+
+def _as_described_first(obs: Observation, fuller: Mapping[str, str]) -> Observation:
+    if obs.party or obs.attributed_to not in fuller:
+        return obs
+    return dataclasses.replace(obs, attributed_to=fuller[obs.attributed_to])
+
+
+# The sentences that open an article: a news story gives its current figures there, and its
+# background further down.
+OPENING_SENTENCES = 3
+
+
+def _one_per_line(found: Sequence[Observation], outlet: str, running_total: bool = False
+                  ) -> list[Observation]:
+    """An article gives one figure per source line: the most prominent, then the first. Of a
+    running total (`cumulative: true`) it is the largest the headline and the opening
+    sentences give: the smaller figures a source gives beside its total are parts of it ("two
+    of them confirmed"), and figures further down are background as often as not."""
+    def size(obs: Observation) -> float:
+        opening = obs.sentence_index == TITLE_INDEX or obs.sentence_index < OPENING_SENTENCES
+        return -(obs.value.num or 0.0) if running_total and opening else 0.0
+
     best: dict[str, Observation] = {}
-    for obs in sorted(found, key=lambda o: (-o.rank, o.sentence_index != TITLE_INDEX,
+    for obs in sorted(found, key=lambda o: (size(o), -o.rank, o.sentence_index != TITLE_INDEX,
                                             o.sentence_index)):
         best.setdefault(obs.line(outlet), obs)
     return sorted(best.values(), key=lambda o: (o.sentence_index, o.value.key))
