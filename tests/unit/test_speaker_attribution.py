@@ -279,3 +279,46 @@ def test_an_interview_in_question_and_answer_form_is_read_without_error() -> Non
             "The director, Carla Mendes, said the gallery would reopen in March.")
     extraction = extract(text)
     assert any(m.name == "Carla Mendes" for m in extraction.mentions)
+
+
+# --- statements, companies and named descriptions ----------------------------------------
+
+@pytest.mark.parametrize(("text", "speaker"), [
+    # the subject that issued the statement, also across a coordinated verb
+    ("The harbour master, Elin Dahl, resigned on Monday and later issued a statement.\n"
+     "“I leave with a clear conscience,” the statement said.", "Elin Dahl"),
+    # the agent of a participle on it
+    ("According to a statement published by the ferry operator Nordlys Linjer, crossings "
+     "will resume on Friday. “Passengers come first,” the statement said.", "Nordlys Linjer"),
+])
+def test_the_statement_said_is_the_author_of_the_statement_told_of_before(
+        text: str, speaker: str) -> None:
+    assert [s for _, s, _ in quote_speakers(extract(text))] == [speaker]
+
+
+def test_a_statement_named_by_its_body_goes_to_the_body_the_article_named() -> None:
+    text = ("Tarnby District Council voted on Tuesday to sell the old swimming baths.\n"
+            "The pool will close in May, according to a council statement issued after the "
+            "vote. “Swimmers will be offered places in Kastrup,” the statement said.")
+    assert [s for _, s, _ in quote_speakers(extract(text))] == ["Tarnby District Council"]
+
+
+def test_it_said_is_the_company_the_sentence_before_was_about() -> None:
+    text = ("OSLO, May 2 (Example Wire) - Scooter maker Veloxa will recall 20,000 chargers, "
+            "the company said on Tuesday.\n"
+            "In a notice to customers, the company asked owners to unplug the chargers. "
+            "“We are sorry for the trouble,” it said.")
+    assert [s for _, s, _ in quote_speakers(extract(text))] == ["Veloxa"]
+
+
+def test_a_pronoun_after_a_described_person_named_in_apposition_is_the_name() -> None:
+    text = ("10:05 — The mayor of Vallbona, Jordi Pujol Serra, has asked drivers to keep off "
+            "the mountain road. “Leave the road to the fire engines,” he told a local radio "
+            "station.")
+    assert [s for _, s, _ in quote_speakers(extract(text))] == ["Jordi Pujol Serra"]
+
+
+def test_the_place_of_a_dateline_is_a_place_whatever_the_model_calls_it() -> None:
+    got = extract("BERLIN, Oct 9 (Example Wire) - Scooter maker Veloxa will recall 20,000 "
+                  "chargers, the company said.")
+    assert [(m.name, m.type) for m in got.mentions if m.name == "BERLIN"] == [("BERLIN", "GPE")]

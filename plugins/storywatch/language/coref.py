@@ -146,7 +146,7 @@ def link_people(doc: Doc, ents: DocEntities, inside: Sequence[bool],
             if new is None:
                 described = _described_speaker(token)
                 if described is not None:
-                    named = _named_by_clause(token, ents)
+                    named = _named_by_clause(token, ents) or _named_in_apposition(token, ents)
                     if named:
                         promoted.add(named)
                     seen.append(_Seen(named or described, token.i, sentence_of[token.i],
@@ -277,6 +277,18 @@ def _named_by_clause(token: Token, ents: DocEntities) -> str | None:
             mention = ents.mention_at(t)
             if t.i > naming[0].i and t.pos_ == "PROPN" and mention is not None and (
                     mention.type != "NORP"):
+                return mention.name
+    return None
+
+
+def _named_in_apposition(token: Token, ents: DocEntities) -> str | None:
+    """The person a description's apposition names: "the mayor of Monteverde, Stefano
+    Rinaldi, has asked ..." (the description is that person, named; the parse may hang the
+    apposition on the description's last noun)."""
+    for child in token.subtree:
+        if child.dep_ == "appos" and child.head.dep_ not in ("relcl", "acl"):
+            mention = ents.mention_at(child)
+            if mention is not None and mention.type == "PERSON":
                 return mention.name
     return None
 

@@ -61,6 +61,12 @@ UTTERANCE_NOUNS = frozenset("""
 statement letter post tweet email e-mail release remarks remark speech comments comment message
 note memo blog testimony announcement
 """.split())
+# Common nouns that only ever stand for an organisation the text has named ("the company").
+ORGANISATION_NOUNS = frozenset("""
+company firm carrier airline maker manufacturer retailer insurer lender bank club operator
+""".split())
+# Verbs whose subject puts out the statement, letter or post that is their object.
+ISSUING_LEMMAS = frozenset("issue release publish post send put write sign deliver".split())
 MAX_QUOTE_CHARS = 3_000
 # Tokens after a closing mark searched for `X, deputy director of Y, said`.
 POST_CUE_WINDOW = 30
@@ -461,20 +467,80 @@ def speaker_of_token(doc: Doc, ents: DocEntities, token: Token) -> Speaker | Non
 
 
 def _author_of_utterance(ents: DocEntities, token: Token) -> Mention | None:
-    """The named author of "X's statement", "a letter from X", "a post by X"."""
-    if token.lemma_.lower() not in UTTERANCE_NOUNS and token.lower_ not in UTTERANCE_NOUNS:
+    """The named author of "X's statement", "a letter from X", "a post by X"; of "the
+    statement" with none, the author of the statement the text told of before it."""
+    if not _is_utterance(token):
         return None
+    author = _own_author(ents, token)
+    if author is not None or token.i == 0:
+        return author
+    # "X issued a statement ... 'Quote,' the statement said": the same statement, told of in
+    # the sentences just before
+    first = token.doc[max(token.sent.start - 1, 0)].sent.start
+    for earlier in reversed(token.doc[first:token.i]):
+        if _is_utterance(earlier) and earlier.lemma_.lower() == token.lemma_.lower():
+            return _own_author(ents, earlier)
+    return None
+
+
+def _is_utterance(token: Token) -> bool:
+    return token.lemma_.lower() in UTTERANCE_NOUNS or token.lower_ in UTTERANCE_NOUNS
+
+
+def _own_author(ents: DocEntities, token: Token) -> Mention | None:
+    """The author an utterance noun's own phrase names: its possessor or "from"/"by" phrase
+    ("X's statement", "a post by X"), the agent of a participle on it ("a statement posted
+    by X"), a name modifying it ("a council statement"), or the subject of the verb that put
+    it out ("X issued a statement")."""
+    holders: list[Token] = []
     for child in token.children:
-        holder = child if child.dep_ == "poss" else None
-        if child.dep_ == "prep" and child.lower_ in ("from", "by", "of"):
-            holder = next((c for c in child.children if c.dep_ == "pobj"), None)
-        if holder is None:
-            continue
+        if child.dep_ in ("poss", "compound"):
+            holders.append(child)
+        elif child.dep_ == "prep" and child.lower_ in ("from", "by", "of"):
+            holders += [c for c in child.children if c.dep_ == "pobj"]
+        elif child.dep_ == "acl":  # "a statement posted on X by the operator"
+            for agent in child.children:
+                if agent.dep_ == "agent" or (agent.dep_ == "prep" and agent.lower_ == "by"):
+                    holders += [c for c in agent.children if c.dep_ == "pobj"]
+    if token.dep_ in ("dobj", "obj") and token.head.lemma_.lower() in ISSUING_LEMMAS:
+        verb = token.head
+        subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        while subject is None and verb.dep_ == "conj" and verb.head.i != verb.i:
+            verb = verb.head  # "Dalton left ... but later issued a statement"
+            subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        holders += [subject] if subject is not None else []
+    for holder in holders:
         for t in holder.subtree:
             mention = ents.mention_at(t)
             if mention is not None and mention.type in ("PERSON", "ORG", "GPE"):
                 return mention
+        described = _organisation_described(ents, holder)  # "a council statement"
+        if described is not None:
+            return described
     return None
+
+
+def _organisation_described(ents: DocEntities, token: Token) -> Mention | None:
+    """The named organisation a common noun stands for: the last one before it whose name
+    holds the noun ("the council" after "Harwick Town Council"), else, for a noun that only
+    ever means an organisation ("the company"), the one the text has named most so far."""
+    if token.pos_ != "NOUN":
+        return None
+    noun = token.lemma_.lower()
+    # a name the article types as an organisation anywhere (the model may call its first
+    # mention a person)
+    organisations = {m.name for m in ents.mentions if m.type == "ORG"}
+    earlier = [m for m in ents.mentions if m.name in organisations and m.end_char <= token.idx]
+    named = [m for m in earlier if noun in m.name.casefold().split()]
+    if named:
+        return named[-1]
+    if noun not in ORGANISATION_NOUNS or not earlier:
+        return None
+    counts: dict[str, int] = {}
+    for m in earlier:
+        counts[m.name] = counts.get(m.name, 0) + 1
+    top = max(counts.values())
+    return next(m for m in reversed(earlier) if counts[m.name] == top)  # ties: the latest
 
 
 def _entity_speaker(mention: Mention) -> Speaker:
@@ -501,12 +567,23 @@ def _pronoun_speaker(ents: DocEntities, token: Token) -> Speaker | None:
 
 
 def _institution_speaker(ents: DocEntities, token: Token) -> Speaker | None:
-    """'it' as a speaker: the organisation or country named last before it in its sentence."""
+    """'it' as a speaker: the organisation or country named last before it in its sentence,
+    else the organisation the sentence before is about (its subject)."""
     for t in reversed(token.doc[token.sent.start: token.i]):
         mention = ents.mention_at(t)
         if mention is not None and mention.type in ("ORG", "GPE"):
             return Speaker(mention.name, None, "pronoun")
-    return None
+    if token.sent.start == 0:
+        return None
+    before = token.doc[token.sent.start - 1].sent
+    subject = next((t for t in before if t.dep_ == "nsubj" and t.head.dep_ == "ROOT"), None)
+    if subject is None:
+        return None
+    mention = ents.mention_at(subject)
+    if mention is not None and mention.type == "ORG":
+        return Speaker(mention.name, None, "pronoun")
+    described = _organisation_described(ents, subject) if mention is None else None
+    return Speaker(described.name, None, "pronoun") if described is not None else None
 
 
 def describe_source(doc: Doc, head: Token) -> str | None:
