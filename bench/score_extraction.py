@@ -219,11 +219,33 @@ def speaker_right(gold_speaker: str, alternatives: Iterable[str], ours: str | No
                                                       for n in gold_names)
         if not is_entity:
             main = re.sub(r"\s*\(.*\)\s*$", "", wanted)
-            g_head = norm(main).split()[-1].rstrip("s")
-            o_head = norm(ours).split()[-1].rstrip("s")
-            if g_head == o_head and norm(ours) not in gold_names:
+            if head_noun(main) == head_noun(ours) and norm(ours) not in gold_names:
                 return True
     return False
+
+
+# Words that end a description's head phrase: what follows says where, of what or which one
+# ("an official familiar with the talks", "a firefighter in Schuld").
+_POSTMODIFIER_STARTS = frozenset(
+    "of at in on for from with without by near familiar close who whom whose that which "
+    "speaking based".split())
+_SINGULAR = {"people": "person", "men": "man", "women": "woman", "children": "child"}
+
+
+def head_noun(description: str) -> str:
+    """The head noun of a described source, singular: "An appeals court in Gothenburg" ->
+    "court", "one of two officials familiar with the talks" -> "official"."""
+    words = norm(re.sub(r"[,;:()]", " ", description)).split()
+    if words[:2] == ["one", "of"] and len(words) > 2:
+        words = words[2:]
+    for k, word in enumerate(words[1:], 1):
+        if word in _POSTMODIFIER_STARTS:
+            words = words[:k]
+            break
+    if not words:
+        return ""
+    last = words[-1]
+    return _SINGULAR.get(last, last[:-1] if last.endswith("s") and len(last) > 3 else last)
 
 
 def score_quotes(claims: list[tuple[Any, ...]], gold: dict[str, Any], tally: Tally,

@@ -43,3 +43,13 @@ def test_the_frozen_wild_set_has_the_size_its_readme_promises(scorer) -> None:
     quotes = sum(len(json.loads(g.read_text(encoding="utf-8"))["direct_quotes"]) for g in golds)
     assert len(golds) >= 15 and quotes >= 60
     assert all(g.with_name(g.name.replace(".gold.json", ".txt")).exists() for g in golds)
+
+
+def test_a_described_source_matches_by_its_head_noun_not_its_last_word(scorer) -> None:
+    from score_extraction import head_noun, speaker_right
+
+    assert head_noun("An appeals court in Gothenburg") == head_noun("the appeals court") == "court"
+    assert head_noun("one of two officials familiar with the talks") == "official"
+    assert head_noun("one of the people close to the club") == "person"
+    assert speaker_right("a firefighter", [], "a firefighter in Schuld", set())
+    assert not speaker_right("a firefighter", [], "a resident of Schuld", set())

@@ -322,3 +322,16 @@ def test_the_place_of_a_dateline_is_a_place_whatever_the_model_calls_it() -> Non
     got = extract("BERLIN, Oct 9 (Example Wire) - Scooter maker Veloxa will recall 20,000 "
                   "chargers, the company said.")
     assert [(m.name, m.type) for m in got.mentions if m.name == "BERLIN"] == [("BERLIN", "GPE")]
+
+
+def test_one_of_them_is_one_of_the_group_the_sentence_before_quoted() -> None:
+    text = ("Three engineers familiar with the inspection said the bridge would stay shut. "
+            "“Nobody is driving over that deck this winter,” one of them said.")
+    assert [s for _, s, _ in quote_speakers(extract(text))] == ["one of three engineers"]
+
+
+def test_a_quoted_verdict_belongs_to_the_body_that_ruled() -> None:
+    text = ("A tax tribunal in Aarhus on Monday overturned the fine, ruling that the "
+            "inspector's method was “plainly unlawful”.")
+    speakers = [s for _, s, _ in quote_speakers(extract(text))]
+    assert len(speakers) == 1 and speakers[0] is not None and "tribunal" in speakers[0]

@@ -32,11 +32,13 @@ stress emphasize emphasise acknowledge admit mention advise remind counsel couns
 remark observe suggest reply respond continue recall concede predict promise vow pledge urge
 caution allege assert maintain contend confirm deny report comment complain inform instruct
 famous well-known notable voice told said mentioned advised reminded acknowledged emphasised
+rule
 """.split())
 # Verbs that introduce a quotation beside it but report no speech on their own
 # ("X revealed a plan", "X shared a photo"): used for quote cues only.
 QUOTE_ONLY_VERBS = frozenset("""
 reveal share point laugh joke quip recount describe tell sigh shout exclaim
+accuse call label brand dub term condemn criticise criticize praise blame
 """.split())
 # Words after which a name is where something was said, not who said it:
 # "told state television", "in an interview with X", "on Telegram".
@@ -452,6 +454,10 @@ def speaker_of_token(doc: Doc, ents: DocEntities, token: Token) -> Speaker | Non
         return _pronoun_speaker(ents, token)
     if token.lower_ == "it":
         return _institution_speaker(ents, token)
+    if token.lower_ == "one":
+        group = _one_of_group(doc, token)
+        if group is not None:
+            return Speaker(None, group, "described")
     if token.pos_ == "PRON":
         return None
     author = _author_of_utterance(ents, token)
@@ -464,6 +470,23 @@ def speaker_of_token(doc: Doc, ents: DocEntities, token: Token) -> Speaker | Non
             return Speaker(holder, None, "role")
     described = describe_source(doc, token)
     return Speaker(None, described, "described") if described else None
+
+
+def _one_of_group(doc: Doc, token: Token) -> str | None:
+    """ "one of them said": one of the people the sentence before gave as saying something
+    ("Two officials familiar with the talks said ...") -> "one of two officials ..."."""
+    of = next((c for c in token.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    them = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+    if them is None or them.lower_ not in ("them", "those") or token.sent.start == 0:
+        return None
+    before = doc[token.sent.start - 1].sent
+    for group in before:
+        if group.dep_ in ("nsubj", "nsubjpass") and group.tag_ in ("NNS", "NNPS") and (
+                group.head.lemma_.lower() in REPORTING_VERBS or _lexical(group.head) in REPORTING_VERBS):
+            described = describe_source(doc, group)
+            if described:
+                return f"one of {described[0].lower()}{described[1:]}"
+    return None
 
 
 def _author_of_utterance(ents: DocEntities, token: Token) -> Mention | None:
