@@ -55,6 +55,28 @@ def test_the_stories_of_a_newsletter_are_found_by_what_their_paragraphs_share() 
     assert "glaciers" not in troops[0] and "stadium" not in troops[0]
 
 
+# A numbered briefing whose items are the day's disasters: their blurbs share words
+# ("killing", "people", "Friday") but no story.
+NUMBERED = """\
+Good evening. Here are three stories from Friday.
+
+1. Mine flood. Water flooded a coal mine in the north on Friday, killing 12 people and trapping 30 more underground, the regional governor said. Read more at north-herald.example
+
+2. Bus crash. A bus carrying pilgrims plunged into a ravine on a mountain road on Friday, killing 21 people, most of them elderly, police said. Read more at valley-post.example
+
+3. Ferry fire. A fire broke out on a ferry off the southern coast on Friday, killing 4 people, before the crew brought the passengers ashore. Read more at coast-daily.example
+"""
+
+
+def test_the_items_of_a_numbered_briefing_are_stories_of_their_own() -> None:
+    text = parse_text("Three stories from Friday", NUMBERED)
+    stories = [" ".join(text.sentences[i].text for i in part)
+               for part in story_parts(text.paragraph_of, text.sentence_tokens)]
+    assert len(stories) == 3
+    assert sum("ravine" in s for s in stories) == 1 and not any(
+        "ravine" in s and "ferry" in s for s in stories)
+
+
 def test_an_article_whose_quotation_shares_no_word_is_one_story() -> None:
     text = parse_text("Warehouse fire", WIRE)
     assert story_parts(text.paragraph_of, text.sentence_tokens) == []

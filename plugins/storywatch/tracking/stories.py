@@ -65,8 +65,11 @@ def story_parts(paragraph_of: Sequence[int], sentence_tokens: Sequence[Sequence[
         return p
 
     substantial = [p for p in order if words[p]]
+    items = _numbered_items(order, paragraphs, sentence_tokens)
     for i, first in enumerate(substantial):
         for second in substantial[i + 1:]:
+            if first in items and second in items:
+                continue  # items of a numbered list are stories of their own
             if len(words[first] & words[second]) >= MIN_SHARED_WORDS:
                 parent[root(second)] = root(first)
     for k, p in enumerate(order):  # short lines join the next paragraph with a subject
@@ -88,6 +91,21 @@ def story_parts(paragraph_of: Sequence[int], sentence_tokens: Sequence[Sequence[
     if len(stories) < 2 or max(size(s) for s in stories) > MAX_STORY_SHARE * page_words:
         return []
     return sorted(stories)
+
+
+def _numbered_items(order: Sequence[int], paragraphs: dict[int, list[int]],
+                    sentence_tokens: Sequence[Sequence[Token]]) -> set[int]:
+    """The paragraphs of a numbered list ("1. Havana crash. ...", "2. ..."): a briefing's
+    items, whose blurbs of the day's disasters share words ("killing", "people") but no
+    story. Three items numbered from one at least, or none."""
+    items: set[int] = set()
+    expected = 1
+    for p in order:
+        first = sentence_tokens[paragraphs[p][0]] if paragraphs[p] else ()
+        if first and first[0].text == str(expected):
+            items.add(p)
+            expected += 1
+    return items if len(items) >= 3 else set()
 
 
 def _content_words(sentence_tokens: Sequence[Sequence[Token]], indices: Sequence[int]
