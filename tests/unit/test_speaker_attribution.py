@@ -335,3 +335,10 @@ def test_a_quoted_verdict_belongs_to_the_body_that_ruled() -> None:
             "inspector's method was “plainly unlawful”.")
     speakers = [s for _, s, _ in quote_speakers(extract(text))]
     assert len(speakers) == 1 and speakers[0] is not None and "tribunal" in speakers[0]
+
+
+def test_a_role_written_before_a_name_is_a_mention_of_that_person() -> None:
+    got = extract("In the 70th minute the match referee Ola Brekke sent off a defender.\n"
+                  "Later, Norway's goalkeeper Thomas Berg saved a penalty.")
+    assert ("the match referee", "Ola Brekke") in links(got, "role")
+    assert any("goalkeeper" in text and name == "Thomas Berg" for text, name in links(got, "role"))

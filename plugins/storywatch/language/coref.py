@@ -161,6 +161,36 @@ def link_people(doc: Doc, ents: DocEntities, inside: Sequence[bool],
     if promoted:
         _promote(ents, promoted)
     added += _appositions(doc, ents, inside, linked_heads)  # "he is a legend"
+    added += _roles_before_names(doc, ents)
+    return added
+
+
+def _roles_before_names(doc: Doc, ents: DocEntities) -> list[Mention]:
+    """A role written before a person's name in one noun phrase ("the match referee Joel
+    Aguilar", "Tunisia's goalkeeper Mouez Hassen", "student Ahmed Mohamed") is a mention of
+    that person: the common nouns (and their determiner) right before the name, modifying it."""
+    added: list[Mention] = []
+    last: Mention | None = None
+    for token in doc:
+        mention = ents.mention_at(token)
+        if mention is None or mention is last or mention.type != "PERSON" or (
+                mention.how not in ("ner", "surname")):
+            last = mention
+            continue
+        last = mention
+        start = token.i
+        i = start - 1
+        while i >= 0 and i not in ents.by_token and doc[i].dep_ in ("compound", "amod", "nmod") and (
+                doc[i].pos_ in ("NOUN", "ADJ") and doc[i].text.islower()) and (
+                start > doc[i].head.i >= doc[i].i or doc[i].head.i >= start):
+            i -= 1
+        if i == start - 1 or doc[start - 1].pos_ != "NOUN":
+            continue
+        if i >= 0 and i not in ents.by_token and doc[i].dep_ == "det":
+            i -= 1  # "the match referee"
+        role = _mention(doc, ents, i + 1, start, mention.name, "role")
+        _register(ents, role, range(i + 1, start))
+        added.append(role)
     return added
 
 
