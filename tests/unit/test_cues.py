@@ -93,3 +93,10 @@ def test_phrases_match_with_gaps_and_prefixes() -> None:
 ])
 def test_attribution_is_read_from_the_sentence(sentence: str, who: str | None) -> None:
     assert find_attribution(sentence) == who
+
+
+def test_a_wildcard_word_matches_its_irregular_past() -> None:
+    from storywatch.language.cues import find_phrase
+
+    assert find_phrase(["coleman", "led", "by", "725", "votes"], ("lead*",)) == [(1, 2)]
+    assert find_phrase(["she", "won", "by", "312"], ("win*", "by")) == [(1, 3)]

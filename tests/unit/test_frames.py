@@ -130,3 +130,25 @@ def test_a_part_of_a_counted_whole_takes_the_whole_s_unit_and_the_whole_is_no_to
     found = {q.text: frame_of(doc, q).as_json() for q in find_quantities(doc)}
     assert (found["nine"]["kind"], found["nine"]["counted"]) == ("total", "climber")
     assert found["27 climbers"]["kind"] == "whole"
+
+
+@pytest.mark.parametrize(("sentence", "figure", "owner"), [
+    # the possessor of the noun a figure gives the size of
+    ("The board certified Mayor Ruth Okoye's lead of 312 votes over her rival.", "312 votes",
+     "Mayor Ruth Okoye"),
+    ("The county certified Okoye's 312-vote edge on Monday.", "312-vote", "Okoye"),
+    ("Okoye's lead over Brandt has narrowed to 206 votes.", "206 votes", "Okoye"),
+    # the subject of a verb of leading or winning
+    ("Brandt now leads Okoye by 49 votes.", "49 votes", "Brandt"),
+])
+def test_whose_margin_a_figure_is(sentence: str, figure: str, owner: str) -> None:
+    assert frame(sentence, figure).get("owner") == owner
+
+
+def test_a_dateline_s_place_is_never_the_owner_its_parse_makes_it() -> None:
+    from storywatch.language.analysis import analyse_texts
+
+    (extraction,) = analyse_texts(["ST. CLOUD, Minn., Dec 30 (Northstar Wire) - Democrat Ruth "
+                                   "Okoye leads Republican Tom Brandt by 49 votes in the recount."])
+    [figure] = [c for c in extraction.claims if c.kind == "quantity"]
+    assert "CLOUD" not in (figure.details["frame"].get("owner") or "")

@@ -39,12 +39,17 @@ select k.name, k.key, 'entity', e.entity_id, e.type
 from keyed as k
 join entities as e on e.name_key = k.key
 union all
-select k.name, k.key, 'surname', e.entity_id, e.type
+select k.name, k.key, 'surname', holder.entity_id, 'PERSON'
 from keyed as k
-join entities as e
-    on e.type = 'PERSON'
-    and regexp_replace(e.name_key, '^.* ', '') = k.key
-    and position(' ' in e.name_key) > 0
+cross join lateral (
+    -- two holders at most: a surname resolves only when one person holds it, and a large
+    -- corpus has thousands of people sharing a common one
+    select e.entity_id from entities as e
+    where e.type = 'PERSON'
+      and regexp_replace(e.name_key, '^.* ', '') = k.key
+      and position(' ' in e.name_key) > 0
+    limit 2
+) as holder
 where position(' ' in k.key) = 0
 union all
 select k.name, k.key, 'key', null, null

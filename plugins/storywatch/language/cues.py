@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from storywatch.language.counted import inflections
+from storywatch.language.counted import IRREGULAR_VERBS, inflections
 
 # Quote, dash and space styles folded before matching (kept one-to-one in
 # length, so offsets into the folded text are offsets into the original).
@@ -408,10 +408,11 @@ MAX_GAP = 3  # words a `*` in a phrase may stand for
 
 
 def word_matches(pattern: str, word: str) -> bool:
-    """One pattern word against one text word (`enrich*` matches "enriching", `resume~`
-    matches "resumed": a word marked `~` matches its inflections)."""
+    """One pattern word against one text word (`enrich*` matches "enriching", and `lead*`
+    the irregular "led"; `resume~` matches "resumed": a word marked `~` matches its
+    inflections)."""
     if pattern.endswith("*"):
-        return word.startswith(pattern[:-1])
+        return word.startswith(pattern[:-1]) or word in IRREGULAR_VERBS.get(pattern[:-1], ())
     if pattern.endswith("~"):
         return word in inflections(pattern[:-1])
     return word == pattern
@@ -424,8 +425,8 @@ def find_phrase(words: Sequence[str], pattern: Sequence[str]) -> list[tuple[int,
     first = pattern[0]
     # The first word decides where a match can start: found in C, not by trying every word.
     if first.endswith("*"):
-        stem = first[:-1]
-        starts = [i for i, word in enumerate(words) if word.startswith(stem)]
+        stem, irregular = first[:-1], IRREGULAR_VERBS.get(first[:-1], ())
+        starts = [i for i, word in enumerate(words) if word.startswith(stem) or word in irregular]
     elif first.endswith("~"):
         forms = inflections(first[:-1])
         starts = [i for i, word in enumerate(words) if word in forms]

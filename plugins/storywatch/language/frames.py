@@ -68,6 +68,7 @@ HOLDING_LEMMAS = frozenset({
     "deploy", "redeploy", "station", "base", "send", "dispatch", "move", "mobilise", "mobilize",
     "put", "place", "position", "gather", "assemble", "concentrate", "commit", "build",
     "stockpile", "accumulate", "produce", "enrich", "employ", "add", "withdraw",
+    "lead", "win",  # "Franken led by 49 votes": the margin is the leader's
 })
 PLACE_PREPS = frozenset({"near", "around", "along", "on", "at", "in", "inside", "into", "to",
                          "toward", "towards", "within", "across", "outside", "off", "by",
@@ -361,6 +362,11 @@ def _owner(anchor: Token, counted: Token, subject: Token | None, head: Token,
             obj = next((c for c in child.children if c.dep_ == "pobj"), None)
             if obj is not None and (obj.ent_type_ in OWNER_ENTITY_LABELS or obj.pos_ == "PROPN"):
                 return phrase_text(obj), "of"
+    measured = _measured_noun(anchor)
+    if measured is not None:  # "Coleman's lead of 215 votes", "Coleman's 215-vote edge"
+        holder = next((c for c in measured.children if c.dep_ == "poss"), None)
+        if holder is not None and holder.pos_ != "PRON":
+            return _without_possessive(phrase_text(holder)), "possessor"
     if counted is not anchor:
         # "put the Russian force at 150,000": the estimate's subject is its source.
         return None, None
@@ -376,9 +382,49 @@ def _owner(anchor: Token, counted: Token, subject: Token | None, head: Token,
         return None, None
     if subject.i in {t.i for t in anchor.subtree}:
         return None, None
+    if _dateline_place(subject):
+        # "ST. PAUL, Minn., Dec 30 - Franken leads": the parse takes the dateline's place for
+        # the subject and the real one for its apposition
+        real = max((c for c in subject.children if c.dep_ == "appos" and c.pos_ == "PROPN"
+                    and not c.text.isupper()), key=lambda c: c.i, default=None)
+        return (phrase_text(real), "subject") if real is not None else (None, None)
     if subject.pos_ == "PRON" and subject.lower_ in ("it", "they", "we", "he", "she"):
         return subject.text, "subject"
     return phrase_text(subject), "subject"
+
+
+def _dateline_place(token: Token) -> bool:
+    """A token of the upper-case place that opens a paragraph before a comma: a dateline."""
+    doc = token.doc
+    start = token.i
+    while start > 0 and "\n" not in doc[start - 1].text_with_ws and (
+            doc[start - 1].text.isupper() or doc[start - 1].text in (".", "'", "-")):
+        start -= 1
+    opens = start == 0 or "\n" in doc[start - 1].text_with_ws
+    end = token.i
+    while end + 1 < len(doc) and doc[end + 1].text.isupper() and doc[end + 1].is_alpha:
+        end += 1
+    return (opens and token.text.isupper() and len(token.text) > 1 and end + 1 < len(doc)
+            and doc[end + 1].text == ",")
+
+
+def _measured_noun(anchor: Token) -> Token | None:
+    """The noun a figure gives the size of: "a lead of 215 votes" (its "of" phrase), "a
+    215-vote edge" (a modifier of it)."""
+    current = anchor
+    while current.dep_ in ("nummod", "quantmod") and current.head.i != current.i:
+        current = current.head
+    if current.dep_ == "pobj" and current.head.lower_ == "of" and current.head.head.pos_ == "NOUN":
+        return current.head.head
+    if current.dep_ == "pobj" and current.head.lower_ in ("to", "at") and (
+            current.head.head.pos_ in ("VERB", "AUX")):
+        # "Coleman's lead has narrowed to 206 votes": the size of the verb's subject
+        subject = next((c for c in current.head.head.children if c.dep_ == "nsubj"), None)
+        return subject if subject is not None and subject.pos_ == "NOUN" else None
+    if current.dep_ in ("compound", "amod", "nmod") and current.head.pos_ == "NOUN" and (
+            current.head.i > current.i):
+        return current.head
+    return None
 
 
 def _completed_subject(head: Token, subject: Token | None) -> Token | None:
