@@ -39,6 +39,8 @@ def frame(sentence: str, figure: str) -> dict[str, Any]:
     # changes are not totals
     ("The ministry has sent 3,000 more soldiers to the frontier.", "3,000", "change"),
     ("Commanders ordered a further 2,500 troops to the coast.", "2,500", "change"),
+    ("Okoye widened her lead on Saturday, gaining 176 votes in the absentee count.", "176",
+     "change"),
     ("The reserve is up 55 kg on the previous quarter.", "55 kg", "change"),
     ("Stocks rose to 800 kg, an increase of 30 kg in three months.", "30 kg", "change"),
     # rules' bounds and parts of a whole
@@ -140,6 +142,9 @@ def test_a_part_of_a_counted_whole_takes_the_whole_s_unit_and_the_whole_is_no_to
     ("Okoye's lead over Brandt has narrowed to 206 votes.", "206 votes", "Okoye"),
     # the subject of a verb of leading or winning
     ("Brandt now leads Okoye by 49 votes.", "49 votes", "Brandt"),
+    # whoever is ahead by it
+    ("The county certified the count, showing Okoye ahead of Brandt by 225 votes.", "225 votes",
+     "Okoye"),
 ])
 def test_whose_margin_a_figure_is(sentence: str, figure: str, owner: str) -> None:
     assert frame(sentence, figure).get("owner") == owner

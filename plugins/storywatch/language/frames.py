@@ -39,7 +39,7 @@ CHANGE_NOUNS = frozenset({"increase", "rise", "jump", "growth", "addition", "gai
                           "decline", "fall", "cut", "reduction", "decrease", "boost", "surge",
                           "reinforcement", "influx"})
 # Verbs whose object is an increment ("added 7,000 troops") and verbs whose "by" phrase is one.
-ADDING_LEMMAS = frozenset({"add", "reinforce", "bolster", "augment", "supplement"})
+ADDING_LEMMAS = frozenset({"add", "reinforce", "bolster", "augment", "supplement", "gain"})
 # Nouns and verbs that make a figure a rule's bound: "the limit of 202.8 kg", "capped at 3.67%".
 LIMIT_NOUNS = frozenset({"limit", "cap", "ceiling", "threshold", "maximum", "minimum", "quota",
                          "target", "benchmark", "allowance", "restriction"})
@@ -362,6 +362,9 @@ def _owner(anchor: Token, counted: Token, subject: Token | None, head: Token,
             obj = next((c for c in child.children if c.dep_ == "pobj"), None)
             if obj is not None and (obj.ent_type_ in OWNER_ENTITY_LABELS or obj.pos_ == "PROPN"):
                 return phrase_text(obj), "of"
+    ahead = _ahead_by(anchor)
+    if ahead is not None:  # "showing Franken ahead of Coleman by 225 votes"
+        return phrase_text(ahead), "subject"
     measured = _measured_noun(anchor)
     if measured is not None:  # "Coleman's lead of 215 votes", "Coleman's 215-vote edge"
         holder = next((c for c in measured.children if c.dep_ == "poss"), None)
@@ -391,6 +394,24 @@ def _owner(anchor: Token, counted: Token, subject: Token | None, head: Token,
     if subject.pos_ == "PRON" and subject.lower_ in ("it", "they", "we", "he", "she"):
         return subject.text, "subject"
     return phrase_text(subject), "subject"
+
+
+def _ahead_by(anchor: Token) -> Token | None:
+    """Who is "ahead by" a figure: the object the verb shows ahead ("showing Franken ahead of
+    Coleman by 225 votes"), else its subject ("Franken was ahead by 225 votes")."""
+    current = anchor
+    while current.dep_ in ("nummod", "quantmod") and current.head.i != current.i:
+        current = current.head
+    if current.dep_ != "pobj" or current.head.lower_ != "by":
+        return None
+    verb = current.head.head
+    if not any(c.lower_ == "ahead" and c.dep_ in ("advmod", "acomp", "advcl") for c in verb.children):
+        return None
+    for role in (("dobj", "obj"), ("nsubj",)):
+        found = next((c for c in verb.children if c.dep_ in role and c.pos_ in ("PROPN", "NOUN")), None)
+        if found is not None:
+            return found
+    return None
 
 
 def _dateline_place(token: Token) -> bool:
