@@ -448,3 +448,27 @@ def _according_to_cached(sentence: Span) -> str | None:
             if obj is not None:
                 return phrase_text(obj)
     return None
+
+
+# What follows a dateline's place: "BERLIN, Oct 9 (Wire) -", "WASHINGTON (AP) -".
+_AFTER_DATELINE_PLACE = (",", "(", "-", "\u2013", "\u2014", "/")
+
+
+def is_dateline_place(token: Token) -> bool:
+    """A token of the upper-case place that opens a paragraph before a comma, a bracket or a
+    dash: a dateline's place ("ST. PAUL, Minn., Dec 30 (Wire) -"), which the model may type as
+    an organisation and the parse may take for the first sentence's subject."""
+    if not (token.text.isupper() and len(token.text) > 1):
+        return False
+    doc = token.doc
+    start = token.i
+    while start > 0 and "\n" not in doc[start - 1].text_with_ws and (
+            doc[start - 1].text.isupper() or doc[start - 1].text in (".", "'", "-")):
+        start -= 1
+    if start > 0 and "\n" not in doc[start - 1].text_with_ws:
+        return False
+    end = token.i
+    while end + 1 < len(doc) and doc[end + 1].text.isupper() and doc[end + 1].is_alpha:
+        end += 1
+    return end + 1 < len(doc) and doc[end + 1].text in _AFTER_DATELINE_PLACE
+

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
+from storywatch.language.clauses import is_dateline_place
 from storywatch.language.countries import is_country
 from storywatch.language.furniture import Furniture, inside_furniture
 from storywatch.language.nlp import doc_text
@@ -507,7 +508,8 @@ def _missed_surnames(
 def _apply_context(doc: Doc, draft: _Draft) -> _Draft:
     """Metonyms and country-less organ names, read from the words around the mention."""
     key = draft.name.casefold()
-    if _opens_a_dateline(doc, draft) and draft.type in ("ORG", "PERSON", "NORP"):
+    if (len(draft.text) > 3 and draft.type in ("ORG", "PERSON", "NORP")
+            and is_dateline_place(doc[draft.token_end - 1])):
         return draft.replace(type="GPE")  # "BERLIN, Oct 9 (Wire) -": a place, whatever the model says
     if key in METONYMS:
         canonical, kind, place = METONYMS[key]
@@ -521,18 +523,6 @@ def _apply_context(doc: Doc, draft: _Draft) -> _Draft:
             adjective = DEMONYMS.get(country, country)
             return draft.replace(name=f"{adjective} {draft.name}")
     return draft
-
-
-def _opens_a_dateline(doc: Doc, draft: _Draft) -> bool:
-    """An upper-case name that opens a paragraph and is followed by a comma, a bracket or a
-    dash: the place of a dateline."""
-    if not (draft.text.isupper() and len(draft.text) > 3):
-        return False
-    start = doc[draft.token_start]
-    opens = draft.token_start == 0 or "\n" in doc[draft.token_start - 1].text_with_ws
-    after = doc[draft.token_end].text if draft.token_end < len(doc) else ""
-    return opens and start.is_sent_start is not False and after in (",", "(", "-", "\u2013",
-                                                                      "\u2014", "/")
 
 
 def _reads_as_place(doc: Doc, draft: _Draft) -> bool:

@@ -8,7 +8,6 @@ found by a small lexer over the sentence text. The syntax half
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -151,7 +150,7 @@ def scan(lexemes: list[Lexeme]) -> Iterator[Found]:
             index += 1
             continue
         if before is not None and _conjoined_earlier_value(lexemes, before, found):
-            found = dataclasses.replace(found, role="previous")
+            found = replace(found, role="previous")
         if found.end > found.start:
             yield found
             before = found

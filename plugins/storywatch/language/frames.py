@@ -25,6 +25,7 @@ from storywatch.language.clauses import (
     REPORTING_LEMMAS,
     analyse_clause,
     governing_predicate,
+    is_dateline_place,
     phrase_text,
 )
 from storywatch.language.counted import counted_class, singular
@@ -385,7 +386,7 @@ def _owner(anchor: Token, counted: Token, subject: Token | None, head: Token,
         return None, None
     if subject.i in {t.i for t in anchor.subtree}:
         return None, None
-    if _dateline_place(subject):
+    if is_dateline_place(subject):
         # "ST. PAUL, Minn., Dec 30 - Franken leads": the parse takes the dateline's place for
         # the subject and the real one for its apposition
         real = max((c for c in subject.children if c.dep_ == "appos" and c.pos_ == "PROPN"
@@ -396,12 +397,18 @@ def _owner(anchor: Token, counted: Token, subject: Token | None, head: Token,
     return phrase_text(subject), "subject"
 
 
-def _ahead_by(anchor: Token) -> Token | None:
-    """Who is "ahead by" a figure: the object the verb shows ahead ("showing Franken ahead of
-    Coleman by 225 votes"), else its subject ("Franken was ahead by 225 votes")."""
+def _figure_phrase(anchor: Token) -> Token:
+    """The token a figure's phrase hangs by: "votes" for "225" in "225 votes"."""
     current = anchor
     while current.dep_ in ("nummod", "quantmod") and current.head.i != current.i:
         current = current.head
+    return current
+
+
+def _ahead_by(anchor: Token) -> Token | None:
+    """Who is "ahead by" a figure: the object the verb shows ahead ("showing Franken ahead of
+    Coleman by 225 votes"), else its subject ("Franken was ahead by 225 votes")."""
+    current = _figure_phrase(anchor)
     if current.dep_ != "pobj" or current.head.lower_ != "by":
         return None
     verb = current.head.head
@@ -414,27 +421,10 @@ def _ahead_by(anchor: Token) -> Token | None:
     return None
 
 
-def _dateline_place(token: Token) -> bool:
-    """A token of the upper-case place that opens a paragraph before a comma: a dateline."""
-    doc = token.doc
-    start = token.i
-    while start > 0 and "\n" not in doc[start - 1].text_with_ws and (
-            doc[start - 1].text.isupper() or doc[start - 1].text in (".", "'", "-")):
-        start -= 1
-    opens = start == 0 or "\n" in doc[start - 1].text_with_ws
-    end = token.i
-    while end + 1 < len(doc) and doc[end + 1].text.isupper() and doc[end + 1].is_alpha:
-        end += 1
-    return (opens and token.text.isupper() and len(token.text) > 1 and end + 1 < len(doc)
-            and doc[end + 1].text == ",")
-
-
 def _measured_noun(anchor: Token) -> Token | None:
     """The noun a figure gives the size of: "a lead of 215 votes" (its "of" phrase), "a
     215-vote edge" (a modifier of it)."""
-    current = anchor
-    while current.dep_ in ("nummod", "quantmod") and current.head.i != current.i:
-        current = current.head
+    current = _figure_phrase(anchor)
     if current.dep_ == "pobj" and current.head.lower_ == "of" and current.head.head.pos_ == "NOUN":
         return current.head.head
     if current.dep_ == "pobj" and current.head.lower_ in ("to", "at") and (

@@ -262,6 +262,12 @@ def replay_slot(slot: Slot, entries: Sequence[TimelineEntry]) -> Replay:
     return _Replayer(slot, _effective_times(entries)).run()
 
 
+# What `_Replayer._step` says of an entry: it did not move the slot, or it did in a way no later
+# report can outvote (a `new` value, a source revising its own line).
+STILL: tuple[bool, None] = (False, None)
+MOVED: tuple[bool, None] = (True, None)
+
+
 @dataclass(frozen=True, slots=True)
 class _Snapshot:
     """The replay just before an update that later reports may outvote."""
@@ -301,8 +307,8 @@ class _Replayer:
         k, count = 0, len(self.placed)
         while True:
             while k < count:
-                snapshot = self._step(k)
-                if snapshot is None or snapshot.index != k:
+                moved, snapshot = self._step(k)
+                if not moved:
                     k += 1
                     continue
                 # entry k moved the slot: the window of the move before it is complete
@@ -310,9 +316,8 @@ class _Replayer:
                 if back is not None:
                     k = back
                     continue
-                judged = snapshot.developments >= 0
-                self.moves.append((k, judged))
-                self.open_snapshot = snapshot if judged else None
+                self.moves.append((k, snapshot is not None))
+                self.open_snapshot = snapshot
                 k += 1
             back = self._judge_open_move(until=count) if judge else None
             if back is None:
@@ -361,24 +366,22 @@ class _Replayer:
         self.support = {entry.line}
         self.last_seen = entry.ordered_at
 
-    def _snapshot(self, k: int, judged: bool) -> _Snapshot:
-        """The replay before entry k moves the slot; `judged`: later reports may outvote it
-        (a snapshot of a move that cannot be outvoted only marks the move)."""
-        if not judged:
-            return _Snapshot(k, -1, None, frozenset(), None, {})
+    def _snapshot(self, k: int) -> _Snapshot:
+        """The replay before entry k makes an update that later reports may outvote."""
         return _Snapshot(k, len(self.developments), self.current, frozenset(self.support),
                          self.last_seen, dict(self.line_values))
 
-    def _step(self, k: int) -> _Snapshot | None:
-        """Read entry k; a snapshot when it moved the slot (`new` or `update`)."""
+    def _step(self, k: int) -> tuple[bool, _Snapshot | None]:
+        """Read entry k: whether it moved the slot (`new` or `update`), and the replay just
+        before it when later reports may outvote that move."""
         entry = self.placed[k]
         if entry.dismissed:
-            return None
+            return STILL
         agrees, current, line_values = self.agrees, self.current, self.line_values
         prior = self.priors[k]
         if prior is not None and prior[0] < entry.version_no:
             if agrees(prior[1], entry.value):
-                return None  # a new version restating its own figure: not another source
+                return STILL  # a new version restating its own figure: not another source
             self.developments.append(Development("revision", entry, prior[1]))
             line_values[entry.line] = entry.value
             if current is None or current.document_id == entry.document_id:
@@ -386,15 +389,14 @@ class _Replayer:
             elif not agrees(current.value, entry.value) and classify(self.slot, current,
                                                                      entry) == "update":
                 self._set_current(entry)
-            return None
+            return STILL
         if entry.copy_of is not None:
-            return None  # a copy of an earlier story is not another source
+            return STILL  # a copy of an earlier story is not another source
         if current is None:
-            moved = self._snapshot(k, judged=False)
             self.developments.append(Development("new", entry, None))
             line_values[entry.line] = entry.value
             self._set_current(entry)
-            return moved
+            return MOVED
         if agrees(current.value, entry.value):
             known = line_values.get(entry.line)
             if (known is not None and not agrees(known, entry.value)
@@ -406,31 +408,30 @@ class _Replayer:
                 # reports the state the story already moved to (the fire "slowing", said
                 # first by one source, then by the agency): a state is one for all sources,
                 # and so is a running total (a toll another source already gave).
-                moved = self._snapshot(k, judged=False)
                 self.developments.append(Development("update", entry, known))
                 line_values[entry.line] = entry.value
                 keep = self.support | {entry.line}
                 self._set_current(entry)
                 self.support = keep
-                return moved
+                return MOVED
             self.support.add(entry.line)
             self.last_seen = max(self.last_seen or entry.ordered_at, entry.ordered_at)
             line_values[entry.line] = entry.value
-            return None
+            return STILL
         if entry.nominal:
-            return None  # "a final agreement, a signing, a referendum defeat": no move alone
+            return STILL  # "a final agreement, a signing, a referendum defeat": no move alone
         known = line_values.get(entry.line)
         if entry.line != current.line and known is not None and agrees(known, entry.value):
-            return None  # this source repeats its own figure: its line has not moved
+            return STILL  # this source repeats its own figure: its line has not moved
         kind = classify(self.slot, current, entry)
         if kind == "update" and k in self.doubtful:
             kind = "conflict"  # outvoted by the reports after it (see replay_slot)
-        moved = self._snapshot(k, judged=True) if kind == "update" else None
+        snapshot = self._snapshot(k) if kind == "update" else None
         self.developments.append(Development(kind, entry, current.value))
         line_values[entry.line] = entry.value
         if kind == "update":
             self._set_current(entry)
-        return moved
+        return snapshot is not None, snapshot
 
 
 def _earlier_versions(placed: Sequence[TimelineEntry]) -> list[tuple[int, SlotValue] | None]:
